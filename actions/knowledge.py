@@ -1,0 +1,167 @@
+"""The knowledge base: sourced Danish advice items and the municipality table.
+
+knowledge/knowledge_base.yml is the one source of truth for facts: the faq answers
+(utter_faq/<key>, generated into data/responses/faq.yml by `make data`) and the
+guided advice are both built from its items. knowledge/municipalities.yml maps
+Denmark's 98 municipalities to their Erhvervshus.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import yaml
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+KNOWLEDGE_BASE = KNOWLEDGE / "knowledge_base.yml"
+MUNICIPALITIES = KNOWLEDGE / "municipalities.yml"
+
+PHASES = ("etablering", "drift", "udvikling")
+COMPANY_FORMS = ("aps", "as", "ps", "forening", "fond", "amba", "fmba", "is", "ks", "enkeltmandsvirksomhed", "ivs")
+UNKNOWN_FORM = "ukendt"
+ALL_FORMS = "all"
+
+
+class KnowledgeBaseError(ValueError):
+    """A knowledge file is missing, malformed or breaks the schema."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of sourced advice.
+
+    Attributes:
+        id: unique snake_case name.
+        topic: a faq key of the NLU contract, e.g. "rsv_criteria".
+        phases: the phases it applies to, a subset of PHASES.
+        company_forms: contract company_form values and/or "ukendt", or ("all",).
+        faq: True if the item is part of the faq answer utter_faq/<topic>.
+        text: Danish markdown text.
+        source: URL of the source that states the fact.
+        checked: the date the item was last checked.
+    """
+
+    id: str
+    topic: str
+    phases: Tuple[str, ...]
+    company_forms: Tuple[str, ...]
+    faq: bool
+    text: str
+    source: str
+    checked: datetime.date
+
+    def fits(self, phase: Optional[str], company_form: Optional[str]) -> bool:
+        """True if the item applies to `phase` and `company_form` (None: not known, fits all)."""
+        phase_fits = phase is None or phase in self.phases
+        form_fits = company_form is None or ALL_FORMS in self.company_forms or company_form in self.company_forms
+        return phase_fits and form_fits
+
+
+@dataclass(frozen=True)
+class Erhvervshus:
+    """One of the six regional business houses (id, name, city)."""
+
+    id: str
+    name: str
+    city: str
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """A municipality by its official short name, its region and its Erhvervshus."""
+
+    name: str
+    region: str
+    erhvervshus: Erhvervshus
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KnowledgeBaseError(f"cannot read {path}: {error}") from error
+
+
+def _item(raw: dict) -> Item:
+    missing = {"id", "topic", "phases", "company_forms", "faq", "text", "source", "checked"} - raw.keys()
+    if missing:
+        raise KnowledgeBaseError(f"item {raw.get('id', '?')} lacks {sorted(missing)}")
+    item = Item(
+        id=raw["id"],
+        topic=raw["topic"],
+        phases=tuple(raw["phases"]),
+        company_forms=tuple(raw["company_forms"]),
+        faq=bool(raw["faq"]),
+        text=str(raw["text"]).strip(),
+        source=str(raw["source"]),
+        checked=raw["checked"],
+    )
+    if not set(item.phases) <= set(PHASES):
+        raise KnowledgeBaseError(f"item {item.id}: unknown phase in {item.phases}")
+    if not set(item.company_forms) <= {*COMPANY_FORMS, UNKNOWN_FORM, ALL_FORMS}:
+        raise KnowledgeBaseError(f"item {item.id}: unknown company form in {item.company_forms}")
+    if not item.source.startswith("https://") or not isinstance(item.checked, datetime.date):
+        raise KnowledgeBaseError(f"item {item.id}: needs an https source and a checked date")
+    return item
+
+
+@functools.lru_cache(maxsize=None)
+def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
+    """Reads and validates the advice items, in file order.
+
+    Returns:
+        The items as a tuple.
+
+    Raises:
+        KnowledgeBaseError: unreadable file, missing field, unknown value, duplicate id.
+    """
+    items = tuple(_item(raw) for raw in _read_yaml(path).get("items", []))
+    ids = [item.id for item in items]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise KnowledgeBaseError(f"duplicate item ids: {sorted(duplicates)}")
+    return items
+
+
+def faq_answer(topic: str, items: Tuple[Item, ...] = ()) -> str:
+    """The faq answer for `topic`: its faq items' texts, joined by blank lines.
+
+    Raises:
+        KnowledgeBaseError: the topic has no faq item.
+    """
+    texts = [item.text for item in items or load_items() if item.topic == topic and item.faq]
+    if not texts:
+        raise KnowledgeBaseError(f"no faq item for topic {topic}")
+    return "\n\n".join(texts)
+
+
+def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> List[Item]:
+    """The items of `topic` that fit `phase` and `company_form`, in file order."""
+    return [item for item in load_items() if item.topic == topic and item.fits(phase, company_form)]
+
+
+def topics() -> List[str]:
+    """All topics (faq keys) in the knowledge base, in order of first appearance."""
+    return list(dict.fromkeys(item.topic for item in load_items()))
+
+
+@functools.lru_cache(maxsize=None)
+def load_municipalities(path: Path = MUNICIPALITIES) -> Dict[str, Municipality]:
+    """Reads the municipality table.
+
+    Returns:
+        {official name: Municipality}, 98 entries.
+
+    Raises:
+        KnowledgeBaseError: unreadable file, or a municipality names an unknown Erhvervshus.
+    """
+    raw = _read_yaml(path)
+    houses = {h["id"]: Erhvervshus(h["id"], h["name"], h["city"]) for h in raw["erhvervshuse"]}
+    try:
+        return {m["name"]: Municipality(m["name"], m["region"], houses[m["erhvervshus"]]) for m in raw["municipalities"]}
+    except KeyError as error:
+        raise KnowledgeBaseError(f"{path}: unknown Erhvervshus or missing field {error}") from error

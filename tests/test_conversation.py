@@ -1,0 +1,54 @@
+"""Conversations through the running Rasa server's REST channel."""
+
+from tests.conftest import texts
+
+PHONE = "72 20 00 30"
+TEL_LINK = "tel:+4572200030"
+
+
+def test_centre_history_gives_the_dates(say):
+    answer = texts(say("Hvornår blev Vækstcentret oprettet?"))
+    for fact in ("2014", "28. juni 2015", "udgangen af 2015", "socialvirksomhed.dk"):
+        assert fact in answer
+
+
+def test_centre_history_without_danish_letters(say):
+    assert "4. september 2014" in texts(say("hvornar blev vaekstcentret startet"))
+
+
+def test_request_human_hands_off_with_phone_link(say):
+    answer = texts(say("jeg vil tale med et menneske"))
+    assert PHONE in answer and TEL_LINK in answer
+
+
+def test_centre_status_hands_off(say):
+    answer = texts(say("findes vækstcentret stadig?"))
+    assert PHONE in answer and TEL_LINK in answer
+
+
+def test_faq_answer_on_rsv_criteria(say):
+    answer = texts(say("hvilke krav skal man opfylde for at blive registreret som RSV?"))
+    assert "35 %" in answer and "15 procentpoint" in answer
+
+
+def test_two_failed_understandings_in_a_row_hand_off(say):
+    first = texts(say("xqzv blorp wibble"))
+    assert PHONE not in first and "anden måde" in first
+    second = texts(say("flurb zzkx quom"))
+    assert PHONE in second and TEL_LINK in second
+
+
+def test_out_of_scope_says_what_it_can_do(say):
+    answer = texts(say("hvordan bliver vejret i morgen?"))
+    assert "desværre" in answer and "RSV" in answer
+
+
+def test_english_gets_danish_notice_and_phone(say):
+    answer = texts(say("Hello, can you tell me how to register a company in Denmark?"))
+    assert "dansk" in answer and TEL_LINK in answer
+
+
+def test_greeting_and_capabilities_offer_buttons(say):
+    assert "socialøkonomiske" in texts(say("hej"))
+    reply = say("hvad kan du hjælpe med?")
+    assert any(message.get("buttons") for message in reply)

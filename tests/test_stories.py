@@ -1,0 +1,17 @@
+"""The test stories in tests/test_stories.yml, run by `rasa test core`."""
+
+import subprocess
+import sys
+
+from scripts.models import ROOT
+from tests.conftest import OUTPUT
+
+
+def test_no_story_prediction_errors(model):
+    result = subprocess.run(
+        [sys.executable, "-m", "rasa", "test", "core", "--model", str(model), "--stories", "tests/test_stories.yml",
+         "--fail-on-prediction-errors", "--out", str(OUTPUT / "core")],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    print(result.stdout[-4000:], result.stderr[-4000:])
+    assert result.returncode == 0, (OUTPUT / "core" / "failed_test_stories.yml").read_text(errors="replace")
