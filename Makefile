@@ -1,6 +1,7 @@
 # Commands for users, advisers and operators. Each one sets up .venv first.
 PY := .venv/bin/python
 export TF_CPP_MIN_LOG_LEVEL := 2
+export RASA_TELEMETRY_ENABLED := false
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help setup spacy-model data train run shell test lock

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -13,9 +15,18 @@ import pytest
 from scripts.models import ROOT, ensure_model
 from scripts.services import action_server, rasa_server
 
-RASA_PORT = 5105
-ACTION_PORT = 5155
 OUTPUT = ROOT / "test-output"
+
+
+def free_port() -> int:
+    """A TCP port on localhost that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+RASA_PORT = free_port()
+ACTION_PORT = free_port()
 
 
 @pytest.fixture(scope="session")

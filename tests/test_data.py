@@ -27,11 +27,12 @@ def _contract_names():
         pytest.skip(f"the NLU contract is not at {CONTRACT}")
     text = CONTRACT.read_text(encoding="utf-8")
     section = lambda title: text.split(title, 1)[1].split("\n## ", 1)[0]  # noqa: E731
-    first_column = lambda part: re.findall(r"^\| ([a-z_]+) \|", part, re.MULTILINE)  # noqa: E731
+    headers = {"intent", "key", "entity"}
+    first_column = lambda part: set(re.findall(r"^\| ([a-z_]+) \|", part, re.MULTILINE)) - headers  # noqa: E731
     return (
-        set(first_column(section("## Conversation intents"))),
-        set(first_column(section("## Knowledge questions"))),
-        set(first_column(section("## Entities"))),
+        first_column(section("## Conversation intents")),
+        first_column(section("## Knowledge questions")),
+        first_column(section("## Entities")),
     )
 
 
@@ -77,10 +78,18 @@ def test_generated_files_are_current():
     assert stale_files() == []
 
 
+# Rasa 3.6 merges the retrieval intent `faq` from the NLU data into the domain that
+# also lists it, and warns about that merge for every project with a retrieval intent.
+RASA_OWN_WARNINGS = ("duplicated intents have been found across multiple domain files: faq",)
+
+
 def test_rasa_data_validate_has_no_errors_or_warnings():
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--fail-on-warnings"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
-    print(result.stdout[-3000:], result.stderr[-3000:])
-    assert result.returncode == 0
+    output = result.stdout + result.stderr
+    warnings = [line for line in output.splitlines() if "UserWarning" in line and "/rasa/" in line]
+    project_warnings = [w for w in warnings if not any(known in w for known in RASA_OWN_WARNINGS)]
+    assert result.returncode == 0, output[-3000:]
+    assert project_warnings == []
