@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import subprocess
 import sys
 import uuid
 
 from scripts.models import ROOT, ensure_model
-from scripts.services import action_server, rasa_server
+from scripts.services import action_server, is_up, rasa_server
 
 LOGS = ROOT / "logs"
 
@@ -41,16 +42,22 @@ def shell(port: int) -> None:
     """Rasa's shell client, talking to the assistant's server with its own channels.
 
     `rasa shell` would start the server with Rasa's plain command-line channel; this
-    runs the same client against the server `make run` starts, so advisers get what
-    users get (e.g. the handoff when an action fails), and the logs go to logs/.
+    runs the same client against the server `make run` starts (or is running already),
+    so advisers get what users get (e.g. the handoff when an action fails), and the
+    logs go to logs/.
     """
     from rasa.core.channels.console import record_messages
 
+    def talk() -> None:
+        print("Skriv en besked og tryk Enter. /stop afslutter.", flush=True)
+        asyncio.run(record_messages(uuid.uuid4().hex, server_url=f"http://localhost:{port}"))
+
+    if is_up(f"http://localhost:{port}/"):  # `make run` is already serving
+        return talk()
     model = ensure_model()
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log"):
-            print("Skriv en besked og tryk Enter. /stop afslutter.", flush=True)
-            asyncio.run(record_messages(uuid.uuid4().hex, server_url=f"http://localhost:{port}"))
+            talk()
 
 
 def main() -> None:
@@ -59,6 +66,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5005)
     args = parser.parse_args()
     LOGS.mkdir(exist_ok=True)
+    for stop_signal in (signal.SIGTERM, signal.SIGHUP):  # stop the services on these too
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
     try:
         run(args.port) if args.mode == "run" else shell(args.port)
     except KeyboardInterrupt:
