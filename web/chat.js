@@ -51,10 +51,8 @@
       window.WebChat.default({
         socketUrl: config.socketUrl,
         socketPath: config.socketPath,
-        embedded: true,
+        embedded: true,  // always open, without the widget's header: the page has the title
         initPayload: "/greet",
-        title: "Chat med rådgiveren",
-        subtitle: "Svar på dansk om socialøkonomiske virksomheder",
         inputTextFieldHint: "Skriv dit spørgsmål her …",
         connectingText: "Forbinder til rådgiveren …",
         hideWhenNotConnected: false,
