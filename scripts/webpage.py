@@ -20,7 +20,7 @@ from io import BytesIO
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional
 from urllib.parse import urlsplit
 
 import yaml
@@ -80,7 +80,8 @@ class PageHandler(SimpleHTTPRequestHandler):
         self.extra_headers = headers
         super().__init__(*args, directory=str(WEB), **kwargs)
 
-    def send_head(self):  # noqa: ANN201 - same contract as SimpleHTTPRequestHandler
+    def send_head(self) -> Optional[BinaryIO]:
+        """Sends the headers of a GET or HEAD; returns the body to copy, or None after an error."""
         path = urlsplit(self.path).path
         if path == CONFIG_URL:
             return self._send_bytes(self.config, "application/json")
@@ -95,7 +96,8 @@ class PageHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         return BytesIO(body)
 
-    def list_directory(self, path):  # noqa: ANN001, ANN201 - no listings of web/
+    def list_directory(self, path: str) -> None:
+        """No listings of web/'s folders: a 404."""
         self.send_error(HTTPStatus.NOT_FOUND)
         return None
 
