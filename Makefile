@@ -8,7 +8,7 @@ export PYTHONPATH := $(CURDIR)
 .PHONY: help setup spacy-model data train run shell test lock
 
 help:
-	@echo "make run          set up, train if needed, start the assistant (REST on :5005)"
+	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
 	@echo "make shell        set up, train if needed, talk to it in the terminal (rasa shell)"
 	@echo "make test         set up, train if needed, run the whole test suite"
 	@echo "make train        train a new model into models/"
@@ -35,6 +35,7 @@ shell: setup
 	@$(PY) -m scripts.serve shell
 
 test: setup
+	@scripts/chromium.sh
 	$(PY) -m scripts.models --if-needed
 	$(PY) -m pytest
 
