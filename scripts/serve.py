@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.models import ROOT, ensure_model
+from scripts.models import ROOT, model_to_serve
 from scripts.services import RASA, action_server, rasa_server
 
 LOGS = ROOT / "logs"
@@ -29,7 +29,7 @@ Logs: logs/. Stop with Ctrl-C.
 
 def run(port: int) -> None:
     """Serves the model on `port` until interrupted."""
-    model = ensure_model()
+    model = model_to_serve()
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log") as server:
             print(HOW_TO_TALK.format(port=port), flush=True)
@@ -38,7 +38,7 @@ def run(port: int) -> None:
 
 def shell() -> None:
     """Runs `rasa shell` on the model with the action server in the background."""
-    model = ensure_model()
+    model = model_to_serve()
     with action_server(log_path=LOGS / "action-server.log"):
         subprocess.run(RASA + ["shell", "--model", str(model), "--endpoints", "endpoints.yml"], cwd=ROOT)
 
