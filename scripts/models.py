@@ -54,6 +54,18 @@ def spacy_pipeline() -> str:
     return pipeline_identity(spacy_nlp["model"], spacy_nlp.get("model_version"))
 
 
+def files_digest(paths: Iterable[Path], root: Path = ROOT, seed: str = "") -> str:
+    """A 12-hex-digit digest of `seed` and the names (relative to `root`) and contents of the files in `paths`.
+
+    Folders in `paths` count with every file below them; missing paths are skipped.
+    """
+    digest = hashlib.sha256(seed.encode())
+    for path in _files(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def fingerprint(root: Path = ROOT) -> str:
     """A 12-hex-digit digest of the training inputs and the spaCy pipeline.
 
@@ -63,11 +75,7 @@ def fingerprint(root: Path = ROOT) -> str:
     Returns:
         e.g. "3f9a0c1d2e4b"; it changes when any input file or the pipeline changes.
     """
-    digest = hashlib.sha256(spacy_pipeline().encode())
-    for path in _files(root / name for name in INPUTS):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return files_digest((root / name for name in INPUTS), root, seed=spacy_pipeline())
 
 
 def shown(path: Path) -> str:

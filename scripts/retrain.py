@@ -12,8 +12,10 @@ or a step failed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +27,7 @@ from scripts.models import (
     CANDIDATES,
     ROOT,
     candidate,
+    files_digest,
     fingerprint,
     matches,
     model_name,
@@ -40,8 +43,9 @@ RESULTS = ROOT / "results"
 RASA = [sys.executable, "-m", "rasa"]
 NLU_TESTS = "tests/nlu"
 TEST_STORIES = "tests/test_stories.yml"
+EVALUATED = "evaluated.json"  # in an evaluation folder: {"model": file name, "tests": digest of the test files}
 STEPS = 5
-HEARTBEAT_S = 30
+HEARTBEAT_S = 60
 # Rasa 3.6 warns about this in every project with a retrieval intent (see tests/test_data.py).
 RASA_OWN_WARNINGS = ("duplicated intents have been found across multiple domain files: faq",)
 IMAGES = (
@@ -65,8 +69,10 @@ def _duration(seconds: float) -> str:
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s" if seconds >= 60 else f"{seconds:.0f}s"
 
 
-def run_logged(command: List[str], log: Path, heartbeat_s: float = HEARTBEAT_S) -> None:
-    """Runs `command` in the project folder with its output in `log`, printing the elapsed time every `heartbeat_s` s.
+def run_logged(label: str, command: List[str], log: Path, heartbeat_s: float = HEARTBEAT_S) -> None:
+    """Runs `command` in the project folder with its output in `log`.
+
+    Prints "<label>: … <elapsed>" every `heartbeat_s` s and "<label>: done in <elapsed>" at the end.
 
     Raises:
         StepFailed: the command exited with a non-zero code.
@@ -79,11 +85,11 @@ def run_logged(command: List[str], log: Path, heartbeat_s: float = HEARTBEAT_S) 
                 process.wait(timeout=heartbeat_s)
                 break
             except subprocess.TimeoutExpired:
-                _say(f"      … {_duration(time.monotonic() - start)}")
+                _say(f"      {label}: … {_duration(time.monotonic() - start)}")
     if process.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
         raise StepFailed(f"`{' '.join(command[2:5])}` failed (exit code {process.returncode}); end of {shown(log)}:\n{tail}")
-    _say(f"      done in {_duration(time.monotonic() - start)}")
+    _say(f"      {label}: done in {_duration(time.monotonic() - start)}")
 
 
 def validation_warnings(log_text: str) -> List[str]:
@@ -99,23 +105,43 @@ def validate(out: Path) -> List[str]:
         StepFailed: the data has errors.
     """
     log = out / "validate.log"
-    run_logged(RASA + ["data", "validate"], log)
+    run_logged("rasa data validate", RASA + ["data", "validate"], log)
     return validation_warnings(log.read_text(errors="replace"))
+
+
+def _earlier_evaluation(stamp: dict) -> Optional[Path]:
+    for path in sorted(RESULTS.glob(f"*/*/{EVALUATED}"), reverse=True):
+        try:
+            if json.loads(path.read_text(encoding="utf-8")) == stamp:
+                return path.parent
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def evaluate(model: Path, out: Path) -> Metrics:
     """Runs `rasa test nlu` on tests/nlu/ and `rasa test core` on tests/test_stories.yml into `out`/nlu, `out`/core.
 
+    An earlier evaluation of the same model on the same test files under results/ is
+    copied instead (the served model was usually evaluated as the last candidate).
+
     Raises:
         StepFailed: a command failed.
     """
+    stamp = {"model": model.name, "tests": files_digest([ROOT / NLU_TESTS, ROOT / TEST_STORIES])}
+    earlier = _earlier_evaluation(stamp)
+    if earlier:
+        shutil.copytree(earlier, out, dirs_exist_ok=True)
+        _say(f"      reusing the evaluation of {model.name} in {shown(earlier)}")
+        return load_metrics(out / "nlu", out / "core")
     out.mkdir(parents=True, exist_ok=True)
-    run_logged(RASA + ["test", "nlu", "--model", str(model), "--nlu", NLU_TESTS, "--out", str(out / "nlu")], out / "test-nlu.log")
-    run_logged(
-        RASA + ["test", "core", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")],
-        out / "test-core.log",
-    )
-    return load_metrics(out / "nlu", out / "core")
+    nlu_command = RASA + ["test", "nlu", "--model", str(model), "--nlu", NLU_TESTS, "--out", str(out / "nlu")]
+    run_logged("rasa test nlu", nlu_command, out / "test-nlu.log")
+    core_command = RASA + ["test", "core", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")]
+    run_logged("rasa test core", core_command, out / "test-core.log")
+    metrics = load_metrics(out / "nlu", out / "core")
+    (out / EVALUATED).write_text(json.dumps(stamp), encoding="utf-8")
+    return metrics
 
 
 def train_candidate(digest: str, out: Path) -> Path:
@@ -124,11 +150,11 @@ def train_candidate(digest: str, out: Path) -> Path:
     if existing:
         _say(f"[2/{STEPS}] reusing the candidate already trained from this data: {shown(existing)}")
         return existing
-    _say(f"[2/{STEPS}] training candidate (~4 min, log: {shown(out / 'train.log')})…")
+    _say(f"[2/{STEPS}] training the candidate (~4-6 min, log: {shown(out / 'train.log')})…")
     prune_candidates(keep=digest)
     name = model_name(digest)
     CANDIDATES.mkdir(parents=True, exist_ok=True)
-    run_logged(train_command(CANDIDATES, name), out / "train.log")
+    run_logged("rasa train", train_command(CANDIDATES, name), out / "train.log")
     return CANDIDATES / f"{name}.tar.gz"
 
 
@@ -137,7 +163,7 @@ def evaluate_served(served: Optional[Path], out: Path, notes: List[str]) -> Opti
     if served is None:
         _say(f"[4/{STEPS}] no model served yet: nothing to compare with")
         return None
-    _say(f"[4/{STEPS}] evaluating the served model {served.name} (~2 min)…")
+    _say(f"[4/{STEPS}] evaluating the served model {served.name} (~3 min)…")
     try:
         return evaluate(served, out / "served")
     except StepFailed as error:
@@ -167,7 +193,7 @@ def retrain(force: bool, tolerance: float) -> int:
     for warning in warnings:
         _say(f"      warning: {warning}")
     model = train_candidate(digest, out)
-    _say(f"[3/{STEPS}] evaluating the candidate on {NLU_TESTS}/ and {TEST_STORIES} (~2 min)…")
+    _say(f"[3/{STEPS}] evaluating the candidate on {NLU_TESTS}/ and {TEST_STORIES} (~3 min)…")
     candidate_metrics = evaluate(model, out / "candidate")
     notes: List[str] = []
     served_metrics = evaluate_served(served, out, notes)
