@@ -10,10 +10,11 @@ trains one there, evaluates it and either promotes it (moves it into models/ as 
 newest archive) or refuses it, leaving a `<model>.refused.json` record beside it.
 
 - `make test` tests the model matching the current data: the served one if it
-  matches, else a candidate, trained if there is none. It never promotes.
+  matches, else an earlier one or a candidate, trained if there is none. It
+  never promotes.
 - `make run` serves the served model if it matches; if `make retrain` refused the
-  candidate for the current data, it keeps serving the previous model and says
-  why; otherwise it promotes the candidate (training one if needed), as before.
+  model for the current data, it keeps serving the previous model and says why;
+  otherwise it promotes the matching model (training one if needed), as before.
 
 Usage: python -m scripts.models [--if-needed]   (prints the path of the model)
 """
@@ -119,9 +120,14 @@ def train(output: Path = MODELS, digest: Optional[str] = None) -> Path:
     return output / f"{name}.tar.gz"
 
 
-def candidate(digest: str, candidates: Path = CANDIDATES) -> Optional[Path]:
-    """The newest candidate in `candidates` trained from inputs with fingerprint `digest`, or None."""
-    return _newest(candidates.glob(f"*-{digest}.tar.gz"))
+def matching_model(digest: str, models: Path = MODELS) -> Optional[Path]:
+    """The newest model trained from inputs with fingerprint `digest`, or None.
+
+    Looks in `models` first (a model served earlier: restoring the data serves it
+    again without training), then in its subfolder candidates/.
+    """
+    pattern = f"*-{digest}.tar.gz"
+    return _newest(models.glob(pattern)) or _newest((models / CANDIDATES.name).glob(pattern))
 
 
 def prune_candidates(keep: str, candidates: Path = CANDIDATES) -> None:
@@ -168,18 +174,14 @@ def ensure_model(models: Path = MODELS) -> Path:
         models: the folder of served models; candidates are in its subfolder candidates/.
 
     Returns:
-        The served model if it matches, else the newest matching candidate, else a
-        candidate trained now (~4 min).
+        The matching model (see `matching_model`), else a candidate trained now (~4 min).
     """
     digest = fingerprint()
-    model = served_model(models)
-    candidates = models / CANDIDATES.name
-    if matches(model, digest):
-        return model
-    found = candidate(digest, candidates)
+    found = matching_model(digest, models)
     if found:
         return found
     print(f"models: no model matches the current data and config ({digest}); training a candidate.", flush=True)
+    candidates = models / CANDIDATES.name
     prune_candidates(digest, candidates)
     return train(candidates, digest)
 
@@ -190,7 +192,8 @@ def model_to_serve(models: Path = MODELS) -> Path:
     Returns:
         The served model if it matches the current inputs; the served model, with a
         printed line why, if `make retrain` refused the candidate for the current
-        inputs; else the matching candidate (trained now if needed), promoted.
+        inputs; else the matching model (an earlier one or a candidate, trained now
+        if needed), promoted.
 
     Raises:
         RuntimeError: the candidate for the current inputs was refused and there is no
@@ -201,7 +204,7 @@ def model_to_serve(models: Path = MODELS) -> Path:
     served = served_model(models)
     if matches(served, digest):
         return served
-    refused = refusal(candidate(digest, models / CANDIDATES.name))
+    refused = refusal(matching_model(digest, models))
     if refused and served is None:
         raise RuntimeError(
             f"the data in data/ was refused by make retrain on {refused['date']} (see {refused['report']}) and "

@@ -26,10 +26,10 @@ from scripts.compare import TOLERANCE, Metrics, decide, load_metrics, render_rep
 from scripts.models import (
     CANDIDATES,
     ROOT,
-    candidate,
     files_digest,
     fingerprint,
     matches,
+    matching_model,
     model_name,
     promote,
     prune_candidates,
@@ -135,6 +135,7 @@ def evaluate(model: Path, out: Path) -> Metrics:
         _say(f"      reusing the evaluation of {model.name} in {shown(earlier)}")
         return load_metrics(out / "nlu", out / "core")
     out.mkdir(parents=True, exist_ok=True)
+    _say("      running rasa test nlu and rasa test core (~3 min)")
     nlu_command = RASA + ["test", "nlu", "--model", str(model), "--nlu", NLU_TESTS, "--out", str(out / "nlu")]
     run_logged("rasa test nlu", nlu_command, out / "test-nlu.log")
     core_command = RASA + ["test", "core", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")]
@@ -145,10 +146,10 @@ def evaluate(model: Path, out: Path) -> Metrics:
 
 
 def train_candidate(digest: str, out: Path) -> Path:
-    """The candidate for fingerprint `digest`: an existing one, or one trained now (~4 min)."""
-    existing = candidate(digest)
+    """The candidate for fingerprint `digest`: a model trained earlier from the same inputs, or one trained now (~4 min)."""
+    existing = matching_model(digest)
     if existing:
-        _say(f"[2/{STEPS}] reusing the candidate already trained from this data: {shown(existing)}")
+        _say(f"[2/{STEPS}] reusing the model already trained from this data: {shown(existing)}")
         return existing
     _say(f"[2/{STEPS}] training the candidate (~4-6 min, log: {shown(out / 'train.log')})…")
     prune_candidates(keep=digest)
@@ -163,7 +164,7 @@ def evaluate_served(served: Optional[Path], out: Path, notes: List[str]) -> Opti
     if served is None:
         _say(f"[4/{STEPS}] no model served yet: nothing to compare with")
         return None
-    _say(f"[4/{STEPS}] evaluating the served model {served.name} (~3 min)…")
+    _say(f"[4/{STEPS}] evaluating the served model {served.name}…")
     try:
         return evaluate(served, out / "served")
     except StepFailed as error:
@@ -193,7 +194,7 @@ def retrain(force: bool, tolerance: float) -> int:
     for warning in warnings:
         _say(f"      warning: {warning}")
     model = train_candidate(digest, out)
-    _say(f"[3/{STEPS}] evaluating the candidate on {NLU_TESTS}/ and {TEST_STORIES} (~3 min)…")
+    _say(f"[3/{STEPS}] evaluating the candidate on {NLU_TESTS}/ and {TEST_STORIES}…")
     candidate_metrics = evaluate(model, out / "candidate")
     notes: List[str] = []
     served_metrics = evaluate_served(served, out, notes)

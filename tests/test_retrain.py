@@ -202,3 +202,9 @@ def test_an_earlier_evaluation_of_the_same_model_and_tests_is_reused(tmp_path, m
     (earlier / retrain.EVALUATED).write_text(json.dumps({"model": model.name, "tests": tests}))
     metrics = retrain.evaluate(model, tmp_path / "20261130-110000" / "served")
     assert metrics.intents.f1 == INTENTS and (tmp_path / "20261130-110000" / "served" / "nlu" / "intent_report.json").exists()
+
+
+def test_restoring_the_data_serves_the_earlier_model_again_without_training(models_dir):
+    earlier = archive(models_dir, f"20261129-100000-{DIGEST}.tar.gz", age_s=7200)
+    archive(models_dir, "20261130-100000-ffffffffffff.tar.gz", age_s=3600)  # served now, other data
+    assert models.model_to_serve(models_dir) == earlier == models.served_model(models_dir)
