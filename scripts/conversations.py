@@ -127,6 +127,10 @@ def uncertainty(parse_data: Dict[str, Any], threshold: float, ambiguity: float) 
     return Prediction(_label(top["name"], parse_data), confidence, second.get("name"), runner_up, reason)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _normal(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -223,14 +227,14 @@ def export_uncertain(store: TrackerStore, out_dir: Path = REVIEW, since: float =
     known = training_texts()
     messages = [m for m in uncertain_messages(trackers, threshold, ambiguity, since) if _normal(m.text) not in known]
     user_events = [e for t in trackers for e in t.events if isinstance(e, UserUttered) and e.timestamp >= since]
-    scope = f"{len(user_events)} user messages in {len(trackers)} conversations"
+    scope = f"{_count(len(user_events), 'user message')} in {_count(len(trackers), 'conversation')}"
     if not messages:
         print(f"No unsure messages that are not in data/nlu/ yet, among {scope}.")
         return None
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"uncertain-{time.strftime('%Y%m%d-%H%M%S')}.yml"
     path.write_text(review_yaml(messages, threshold, ambiguity), encoding="utf-8")
-    print(f"Wrote {shown(path)}: {len(messages)} unsure messages, among {scope}.")
+    print(f"Wrote {shown(path)}: {_count(len(messages), 'unsure message')}, among {scope}.")
     return path
 
 
