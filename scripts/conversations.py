@@ -9,7 +9,9 @@
 
 "Unsure" is what the FallbackClassifier in config.yml calls it: the top intent's
 confidence is below `threshold`, or the top two intents are less than
-`ambiguity_threshold` apart.
+`ambiguity_threshold` apart. Messages the dialogue answered with its own fallback
+(RulePolicy's core fallback, action_default_fallback) count too: the NLU was sure
+there, but the intent did not fit the conversation, which often means it was wrong.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import yaml
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.nlu.training_data.loading import load_data
@@ -37,6 +39,7 @@ from scripts.models import ROOT, shown
 
 REVIEW = ROOT / "results" / "review"
 FALLBACK_INTENT = "nlu_fallback"
+CORE_FALLBACK_ACTION = "action_default_fallback"  # core_fallback_action_name in config.yml
 # FallbackClassifier's defaults, used if config.yml has none.
 DEFAULT_THRESHOLDS = (0.3, 0.1)
 RECENT = 20
@@ -107,11 +110,14 @@ def _label(intent: str, parse_data: Dict[str, Any]) -> str:
     return intent
 
 
-def uncertainty(parse_data: Dict[str, Any], threshold: float, ambiguity: float) -> Optional[Prediction]:
+def uncertainty(
+    parse_data: Dict[str, Any], threshold: float, ambiguity: float, core_fallback: bool = False
+) -> Optional[Prediction]:
     """The prediction in `parse_data` (the NLU result Rasa stores with a user message) if it was unsure, else None.
 
     The FallbackClassifier's own "nlu_fallback" is left out of the ranking, so the real
-    top intents are compared.
+    top intents are compared. `core_fallback`: the dialogue answered the message with
+    its fallback action, which makes a confident prediction count as unsure too.
     """
     ranking = [r for r in parse_data.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
     if not ranking:
@@ -122,6 +128,8 @@ def uncertainty(parse_data: Dict[str, Any], threshold: float, ambiguity: float) 
         reason = f"confidence below {threshold}"
     elif second and confidence - runner_up < ambiguity:
         reason = f"top two intents within {ambiguity}"
+    elif core_fallback:
+        reason = f"the dialogue fell back ({CORE_FALLBACK_ACTION})"
     else:
         return None
     return Prediction(_label(top["name"], parse_data), confidence, second.get("name"), runner_up, reason)
@@ -141,10 +149,12 @@ def uncertain_messages(
     """The unsure user messages in `trackers` sent at or after `since` (Unix time, s), each text once."""
     found: Dict[str, Uncertain] = {}
     for tracker in trackers:
-        for event in tracker.events:
+        events = list(tracker.events)
+        for index, event in enumerate(events):
             if not isinstance(event, UserUttered) or not (event.text or "").strip() or event.timestamp < since:
                 continue
-            prediction = uncertainty(event.parse_data, threshold, ambiguity)
+            answer = next((e.action_name for e in events[index + 1:] if isinstance(e, ActionExecuted)), None)
+            prediction = uncertainty(event.parse_data, threshold, ambiguity, answer == CORE_FALLBACK_ACTION)
             if prediction and _normal(event.text) not in found:
                 entities = tuple(event.parse_data.get("entities") or ())
                 found[_normal(event.text)] = Uncertain(event.text.strip(), tracker.sender_id, event.timestamp, prediction, entities)

@@ -64,6 +64,8 @@ def store(tmp_path) -> TrackerStore:
         turn("penge til opstart", [("faq", 0.62), ("request_advice", 0.58)], "utter_faq", T0 + 3, faq_key="faq/funding"),
         turn("vi har en forening", [("nlu_fallback", 0.5), ("inform", 0.41), ("greet", 0.2)], "utter_ask_rephrase",
              T0 + 4, entities=[{**MUNICIPALITY, "entity": "company_form", "start": 10, "end": 18, "value": "forening"}]),
+        # sure, but the dialogue fell back: the intent did not fit
+        turn("penge", [("affirm", 0.84), ("goodbye", 0.09)], "action_default_fallback", T0 + 4.2),
     )
     bob = conversation(
         "bob",
@@ -81,17 +83,19 @@ def store(tmp_path) -> TrackerStore:
 def test_export_lists_unsure_messages_as_rasa_nlu_data(store, tmp_path, capsys):
     path = export_uncertain(store, out_dir=tmp_path / "review")
     print(path.read_text())
-    assert "4 unsure messages, among 7 user messages in 2 conversations" in capsys.readouterr().out
+    assert "5 unsure messages, among 8 user messages in 2 conversations" in capsys.readouterr().out
     examples = {m.get("text"): m.get_full_intent() for m in load_data(str(path)).intent_examples}
     assert examples == {
         "xqzv blorp": "goodbye",  # below the threshold; the real top intent, not nlu_fallback
         "penge til opstart": "faq/funding",  # top two within the ambiguity threshold; the faq key
         "vi har en forening": "inform",
         "vi holder til i Aarhus": "inform",
+        "penge": "affirm",
     }
     nlu = yaml.safe_load(path.read_text())["nlu"]
-    assert [block["intent"] for block in nlu] == ["faq/funding", "goodbye", "inform"]  # grouped under the prediction
-    inform = {e["text"]: e["metadata"] for e in nlu[2]["examples"]}
+    assert [block["intent"] for block in nlu] == ["affirm", "faq/funding", "goodbye", "inform"]  # grouped by prediction
+    assert nlu[0]["examples"][0]["metadata"]["reason"] == "the dialogue fell back (action_default_fallback)"
+    inform = {e["text"]: e["metadata"] for e in nlu[3]["examples"]}
     threshold, _ = fallback_thresholds()
     assert inform["vi holder til i [Aarhus](municipality)"] == {
         "predicted": "inform", "confidence": 0.45, "runner_up": "greet", "runner_up_confidence": 0.1,
