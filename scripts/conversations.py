@@ -47,7 +47,8 @@ RECENT = 20
 REVIEW_HEADER = """\
 # Messages the model was unsure about, exported {when} from the tracker store.
 # Unsure: top intent confidence below {threshold} or the top two intents within
-# {ambiguity} of each other (FallbackClassifier in config.yml).
+# {ambiguity} of each other (FallbackClassifier in config.yml), or the dialogue
+# answered with its fallback action.
 # Each example sits under the intent the model predicted; its metadata gives the
 # prediction, the runner-up and the conversation. To learn from them:
 #   1. move each example under the intent it really is (intents: domain.yml; faq

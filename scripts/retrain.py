@@ -226,7 +226,8 @@ def retrain(force: bool, tolerance: float) -> int:
     else:
         refuse(model, report, decision.failures)
         _say(f"Refused: {'; '.join(decision.failures)}.")
-        _say(f"`make run` keeps serving {served.name if served else 'no model'}. FORCE=1 make retrain promotes it anyway.")
+        keeps = f"`make run` keeps serving {served.name}." if served else "`make run` has no model to serve until one is promoted."
+        _say(f"{keeps} FORCE=1 make retrain promotes it anyway.")
     _say(f"Report: {shown(report)}")
     return 0 if decision.promote else 1
 
