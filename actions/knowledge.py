@@ -62,6 +62,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A knowledge topic: a faq key, its Danish title, and the phases that offer it.
+
+    Attributes:
+        key: the faq key, e.g. "funding".
+        title: Danish title shown on buttons and in advice, e.g. "Finansiering".
+        phases: the phases whose guided advice offers it as a button (may be empty).
+    """
+
+    key: str
+    title: str
+    phases: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Erhvervshus:
     """One of the six regional business houses (id, name, city)."""
 
@@ -110,21 +125,36 @@ def _item(raw: dict) -> Item:
 
 
 @functools.lru_cache(maxsize=None)
-def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
-    """Reads and validates the advice items, in file order.
-
-    Returns:
-        The items as a tuple.
-
-    Raises:
-        KnowledgeBaseError: unreadable file, missing field, unknown value, duplicate id.
-    """
-    items = tuple(_item(raw) for raw in _read_yaml(path).get("items", []))
+def _load(path: Path) -> Tuple[Dict[str, Topic], Tuple[Item, ...]]:
+    raw = _read_yaml(path)
+    topics = {t["key"]: Topic(t["key"], t["title"], tuple(t["phases"])) for t in raw.get("topics", [])}
+    items = tuple(_item(raw_item) for raw_item in raw.get("items", []))
     ids = [item.id for item in items]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise KnowledgeBaseError(f"duplicate item ids: {sorted(duplicates)}")
-    return items
+    untitled = {item.topic for item in items} - topics.keys()
+    if untitled:
+        raise KnowledgeBaseError(f"items name topics missing from `topics`: {sorted(untitled)}")
+    unanswered = {key for key in topics if not any(i.topic == key and i.faq for i in items)}
+    if unanswered:
+        raise KnowledgeBaseError(f"topics without a faq item: {sorted(unanswered)}")
+    return topics, items
+
+
+def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
+    """Reads and validates the advice items, in file order.
+
+    Raises:
+        KnowledgeBaseError: unreadable file, missing field, unknown value, duplicate id,
+            an item of an unknown topic, or a topic without a faq item.
+    """
+    return _load(path)[1]
+
+
+def load_topics(path: Path = KNOWLEDGE_BASE) -> Dict[str, Topic]:
+    """The topics by faq key, in file order (validated like `load_items`)."""
+    return _load(path)[0]
 
 
 def faq_answer(topic: str, items: Tuple[Item, ...] = ()) -> str:
@@ -144,9 +174,9 @@ def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> Lis
     return [item for item in load_items() if item.topic == topic and item.fits(phase, company_form)]
 
 
-def topics() -> List[str]:
-    """All topics (faq keys) in the knowledge base, in order of first appearance."""
-    return list(dict.fromkeys(item.topic for item in load_items()))
+def topics_for_phase(phase: Optional[str]) -> List[Topic]:
+    """The topics that guided advice offers for `phase` (None: every offered topic)."""
+    return [t for t in load_topics().values() if t.phases and (phase is None or phase in t.phases)]
 
 
 @functools.lru_cache(maxsize=None)

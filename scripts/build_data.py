@@ -20,7 +20,7 @@ from typing import Dict, Iterable, List
 
 import yaml
 
-from actions.knowledge import faq_answer, load_municipalities, topics
+from actions.knowledge import faq_answer, load_municipalities, load_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 FAQ_RESPONSES = ROOT / "data" / "responses" / "faq.yml"
@@ -58,7 +58,7 @@ def ascii_spellings(name: str) -> List[str]:
 
 def faq_responses() -> str:
     """The text of data/responses/faq.yml."""
-    responses = {f"utter_faq/{topic}": [{"text": faq_answer(topic)}] for topic in topics()}
+    responses = {f"utter_faq/{key}": [{"text": faq_answer(key)}] for key in load_topics()}
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
 
 

@@ -95,10 +95,14 @@ class Uncertain:
 
 
 def fallback_thresholds(config_path: Path = ROOT / "config.yml") -> Tuple[float, float]:
-    """(threshold, ambiguity_threshold) of the FallbackClassifier in `config_path`, or Rasa's defaults."""
+    """(threshold, ambiguity_threshold) of the FallbackClassifier in `config_path`, or Rasa's defaults.
+
+    Any component whose name ends in "FallbackClassifier" counts, so subclasses such
+    as components.fallback.VocabularyFallbackClassifier do too.
+    """
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     for component in config.get("pipeline", []):
-        if component.get("name") == "FallbackClassifier":
+        if str(component.get("name", "")).endswith("FallbackClassifier"):
             return component.get("threshold", DEFAULT_THRESHOLDS[0]), component.get("ambiguity_threshold", DEFAULT_THRESHOLDS[1])
     return DEFAULT_THRESHOLDS
 

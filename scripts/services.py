@@ -41,8 +41,11 @@ class Service:
         """Starts the process and waits until `health_url` answers.
 
         Raises:
-            RuntimeError: the process exited, or was not ready within `timeout_s` seconds.
+            RuntimeError: something already answers at `health_url`, the process exited,
+                or it was not ready within `timeout_s` seconds.
         """
+        if is_up(self.health_url):
+            raise RuntimeError(f"{self.health_url} already answers: is the {self.name} running elsewhere? Stop it first")
         log = open(self.log_path, "ab") if self.log_path else None
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None, start_new_session=True
