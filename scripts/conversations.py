@@ -8,10 +8,12 @@
         results/review/; without SENDER_ID lists the most recent conversations
 
 "Unsure" is what the FallbackClassifier in config.yml calls it: the top intent's
-confidence is below `threshold`, or the top two intents are less than
-`ambiguity_threshold` apart. Messages the dialogue answered with its own fallback
-(RulePolicy's core fallback, action_default_fallback) count too: the NLU was sure
-there, but the intent did not fit the conversation, which often means it was wrong.
+confidence is below `threshold`, the top two intents are less than
+`ambiguity_threshold` apart, or the NLU predicted nlu_fallback for another reason
+(e.g. the vocabulary rule of components.fallback). Messages the dialogue answered
+with its own fallback (RulePolicy's core fallback, action_default_fallback) count
+too: the NLU was sure there, but the intent did not fit the conversation, which
+often means it was wrong.
 """
 
 from __future__ import annotations
@@ -46,9 +48,9 @@ RECENT = 20
 
 REVIEW_HEADER = """\
 # Messages the model was unsure about, exported {when} from the tracker store.
-# Unsure: top intent confidence below {threshold} or the top two intents within
-# {ambiguity} of each other (FallbackClassifier in config.yml), or the dialogue
-# answered with its fallback action.
+# Unsure: top intent confidence below {threshold}, the top two intents within
+# {ambiguity} of each other, nlu_fallback for another reason (FallbackClassifier
+# in config.yml), or the dialogue answered with its fallback action.
 # Each example sits under the intent the model predicted; its metadata gives the
 # prediction, the runner-up and the conversation. To learn from them:
 #   1. move each example under the intent it really is (intents: domain.yml; faq
@@ -133,6 +135,8 @@ def uncertainty(
         reason = f"confidence below {threshold}"
     elif second and confidence - runner_up < ambiguity:
         reason = f"top two intents within {ambiguity}"
+    elif (parse_data.get("intent") or {}).get("name") == FALLBACK_INTENT:
+        reason = f"the NLU fell back ({FALLBACK_INTENT})"
     elif core_fallback:
         reason = f"the dialogue fell back ({CORE_FALLBACK_ACTION})"
     else:

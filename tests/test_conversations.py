@@ -13,7 +13,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.conversations import export_story, export_uncertain, fallback_thresholds
+from scripts.conversations import export_story, export_uncertain, fallback_thresholds, uncertainty
 from scripts.models import ROOT
 from storage.tracker_store import EnvSQLTrackerStore, settings_with_env
 
@@ -138,3 +138,19 @@ def test_endpoints_yml_stores_conversations_in_a_sqlite_file(tmp_path, monkeypat
     assert isinstance(store, EnvSQLTrackerStore) and store.engine.url.get_backend_name() == "sqlite"
     asyncio.run(store.save(conversation("carol", turn("hej", [("greet", 0.99)], "utter_greet", T0 + 1))))
     assert (tmp_path / "elsewhere.db").exists()
+
+
+@pytest.mark.parametrize(
+    "ranking, core_fallback, reason",
+    [
+        ([("greet", 0.95), ("goodbye", 0.03)], False, None),
+        ([("nlu_fallback", 0.5), ("greet", 0.45), ("thank", 0.3)], False, "confidence below 0.5"),
+        ([("greet", 0.6), ("goodbye", 0.55)], False, "top two intents within 0.1"),
+        ([("nlu_fallback", 0.5), ("other_language", 0.95)], False, "the NLU fell back (nlu_fallback)"),
+        ([("affirm", 0.84), ("goodbye", 0.09)], True, "the dialogue fell back (action_default_fallback)"),
+    ],
+    ids=["sure", "low", "ambiguous", "other-fallback", "dialogue-fallback"],
+)
+def test_unsure_reasons(ranking, core_fallback, reason):
+    prediction = uncertainty(parse_data("x", ranking), threshold=0.5, ambiguity=0.1, core_fallback=core_fallback)
+    assert (prediction.reason if prediction else None) == reason
