@@ -18,7 +18,7 @@ import sys
 import uuid
 
 from channels.origins import DEFAULT_PAGE_PORT, ORIGINS_ENV, page_origins
-from scripts.models import ROOT, ensure_model
+from scripts.models import ROOT, model_to_serve
 from scripts.services import action_server, is_up, rasa_server, web_page
 from scripts.webpage import check_bundle
 
@@ -42,7 +42,7 @@ def run(port: int, page_port: int) -> None:
         RuntimeError: the widget is not installed, or a service did not start.
     """
     check_bundle()
-    model = ensure_model()
+    model = model_to_serve()
     origins = os.environ.get(ORIGINS_ENV) or page_origins(page_port)
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log", env={ORIGINS_ENV: origins}) as server:
@@ -68,7 +68,7 @@ def shell(port: int) -> None:
 
     if is_up(f"http://localhost:{port}/"):  # `make run` is already serving
         return talk()
-    model = ensure_model()
+    model = model_to_serve()
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log"):
             talk()
