@@ -138,7 +138,7 @@ def evaluate(model: Path, out: Path) -> Metrics:
     _say("      running rasa test nlu and rasa test core (~3 min)")
     nlu_command = RASA + ["test", "nlu", "--model", str(model), "--nlu", NLU_TESTS, "--out", str(out / "nlu")]
     run_logged("rasa test nlu", nlu_command, out / "test-nlu.log")
-    core_command = RASA + ["test", "core", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")]
+    core_command = RASA + ["test", "core", "--e2e", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")]
     run_logged("rasa test core", core_command, out / "test-core.log")
     metrics = load_metrics(out / "nlu", out / "core")
     (out / EVALUATED).write_text(json.dumps(stamp), encoding="utf-8")
