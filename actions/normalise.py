@@ -45,7 +45,9 @@ def _spellings(entity: str) -> Dict[str, str]:
         "phase": PHASES,
         "municipality": tuple(load_municipalities()),
     }[entity]
-    spellings = {value.lower(): value for value in values}
+    # "is", "as", "ps" and "ks" are also plain words ("is" is ice cream): inside a
+    # sentence only their written forms (I/S, A/S, …) count; see find_value.
+    spellings = {value.lower(): value for value in values if len(value) > 2}
     spellings.update({k: v for k, v in _read_synonyms(SYNONYM_FILES).items() if v in values})
     return spellings
 
@@ -68,6 +70,9 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     if not isinstance(text, str):
         return None
     lowered = text.lower()
+    exact = {str(value).lower(): value for value in _spellings(entity).values()}
+    if lowered.strip() in exact:  # a canonical value, e.g. from an entity or a button
+        return exact[lowered.strip()]
     for spelling in sorted(_spellings(entity), key=len, reverse=True):
         if _contains(lowered, spelling):
             return _spellings(entity)[spelling]

@@ -37,6 +37,8 @@ def run(action: Any, slots: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict[
         ("company_form", "en forening med begrænset ansvar", "fmba"),
         ("company_form", "frivillig forening", "forening"),
         ("company_form", "A/S", "as"),
+        ("company_form", "vi er et i/s", "is"),
+        ("company_form", "is", "is"),  # a canonical value from an entity
         ("phase", "vi er ved at starte op", "etablering"),
         ("phase", "vi har kørt i tre år", "drift"),
         ("phase", "vi vil gerne vokse", "udvikling"),
@@ -52,7 +54,7 @@ def test_danish_variants_become_contract_values(entity, text, value):
     assert find_value(entity, text) == value
 
 
-@pytest.mark.parametrize("text", ["", "blabla", "🙂", None, 42, "<script>x</script>"])
+@pytest.mark.parametrize("text", ["", "blabla", "🙂", None, 42, "<script>x</script>", "hvad er den bedste is", "as we said"])
 def test_unknown_text_gives_no_value(text):
     assert find_value("company_form", text) is None and find_value("phase", text) is None
 
