@@ -13,9 +13,9 @@ import pytest
 from scripts.models import ROOT
 from tests.conftest import OUTPUT
 
-MIN_INTENT_MACRO_F1 = 0.85
-MIN_FAQ_MACRO_F1 = 0.80
-MIN_ENTITY_MACRO_F1 = 0.80
+MIN_INTENT_MACRO_F1 = 0.92
+MIN_FAQ_MACRO_F1 = 0.92
+MIN_ENTITY_MACRO_F1 = 0.78
 
 
 @pytest.fixture(scope="module")
