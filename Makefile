@@ -9,7 +9,7 @@ export PYTHONPATH := $(CURDIR)
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
-	@echo "make shell        set up, train if needed, talk to it in the terminal (rasa shell)"
+	@echo "make shell        set up, train if needed, talk to it in the terminal (Rasa's shell client)"
 	@echo "make test         set up, train if needed, run the whole test suite"
 	@echo "make train        train a new model into models/ and serve it, unchecked (see make retrain)"
 	@echo "make retrain      validate, train a candidate, compare it with the served model, promote it only"

@@ -11,15 +11,16 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import Item, advice, faq_answer, load_municipalities, load_topics, topics_for_phase
+from actions.knowledge import (
+    COMPANY_FORM_LABELS,
+    PHASE_LABELS,
+    advice,
+    load_municipalities,
+    load_topics,
+    topics_for_phase,
+)
 from actions.prompts import BUTTONS, QUESTIONS, inform_button
 
-PHASE_LABELS = {"etablering": "etableringsfasen", "drift": "driftsfasen", "udvikling": "udviklingsfasen"}
-COMPANY_FORM_LABELS = {
-    "aps": "et ApS", "as": "et A/S", "ps": "et P/S", "forening": "en forening",
-    "fond": "en erhvervsdrivende fond", "amba": "et a.m.b.a.", "fmba": "et f.m.b.a.",
-    "is": "et I/S", "ks": "et K/S", "enkeltmandsvirksomhed": "en enkeltmandsvirksomhed", "ivs": "et IVS",
-}
 ERHVERVSHUSE_SOURCE = "https://www.kl.dk"
 
 
@@ -30,11 +31,11 @@ def _source(url: str) -> str:
 
 
 def _who(phase: Optional[str], company_form: Optional[str]) -> str:
-    """E.g. "for en forening i udviklingsfasen"; empty if neither is known."""
-    parts = [COMPANY_FORM_LABELS.get(company_form or ""), PHASE_LABELS.get(phase or "")]
-    if not any(parts):
-        return ""
-    return "for " + " i ".join(part for part in parts if part)
+    """E.g. "for en forening i udviklingsfasen", "i driftsfasen"; empty if neither is known."""
+    form, phase_label = COMPANY_FORM_LABELS.get(company_form or ""), PHASE_LABELS.get(phase or "")
+    if form:
+        return f"for {form} i {phase_label}" if phase_label else f"for {form}"
+    return f"i {phase_label}" if phase_label else ""
 
 
 def local_guidance(municipality: Optional[str]) -> Optional[str]:
@@ -48,7 +49,7 @@ def local_guidance(municipality: Optional[str]) -> Optional[str]:
         return None
     house = place.erhvervshus
     return (
-        f"I {place.name} giver kommunens erhvervsservice den første vejledning, og {house.name} "
+        f"I {place.official_name} giver erhvervsservice den første vejledning, og {house.name} "
         f"i {house.city} giver specialiseret vejledning ({_source(ERHVERVSHUSE_SOURCE)})."
     )
 
@@ -63,11 +64,10 @@ def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str]
         municipality: an official municipality name, "ukendt" or None.
 
     Returns:
-        Danish markdown: the items that fit phase and form, in knowledge-base order,
-        each with its source; if none fit, the topic's faq answer.
+        Danish markdown: the items that fit phase and form (always the topic's faq
+        items, see actions.knowledge), in knowledge-base order, each with its source.
     """
-    items: List[Item] = advice(topic, phase, company_form)
-    body = [f"{item.text} ({_source(item.source)})" for item in items] or [faq_answer(topic)]
+    body = [f"{item.text} ({_source(item.source)})" for item in advice(topic, phase, company_form)]
     heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].title}**", _who(phase, company_form)]))
     local = local_guidance(municipality)
     return "\n\n".join([f"{heading}:", *body, *([local] if local else [])])

@@ -20,7 +20,6 @@ from actions.knowledge import COMPANY_FORMS, PHASES, UNKNOWN_FORM, load_municipa
 NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
 SYNONYM_FILES = (NLU_DATA / "synonyms.yml", NLU_DATA / "lookup" / "municipalities.yml")
 
-UNKNOWN = UNKNOWN_FORM  # "ukendt": the user does not know, or prefers not to say
 UNKNOWN_PHRASES = (
     "ved ikke", "ved det ikke", "ikke bestemt", "ikke valgt", "ikke besluttet", "usikker",
     "aner det ikke", "spring over", "skip", "vil ikke sige", "helst ikke sige", "ingen", "nej",
@@ -82,7 +81,7 @@ def find_value(entity: str, text: Any) -> Optional[str]:
 def says_unknown(text: Any) -> bool:
     """True if `text` says the user does not know or would rather skip ("ved ikke endnu")."""
     return isinstance(text, str) and (
-        text.strip().lower() == UNKNOWN or any(_contains(text.lower(), p) for p in UNKNOWN_PHRASES)
+        text.strip().lower() == UNKNOWN_FORM or any(_contains(text.lower(), p) for p in UNKNOWN_PHRASES)
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Dict, List
 
+from actions.knowledge import UNKNOWN_FORM
+
 
 def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
     """A button whose payload sets `slot` to `value` directly: /inform{"slot":"value"}."""
@@ -16,10 +18,10 @@ def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
 
 
 QUESTIONS: Dict[str, str] = {
-    "phase": "Godt, så stiller jeg dig et par korte spørgsmål. Hvor langt er I med virksomheden?",
-    "company_form": "Hvilken virksomhedsform har I, eller overvejer I?",
+    "phase": "Hvor langt er du med virksomheden?",
+    "company_form": "Hvilken virksomhedsform har virksomheden, eller hvilken overvejer du?",
     "topic": "Hvad vil du gerne have råd om? Vælg et emne, eller skriv dit spørgsmål.",
-    "municipality": "Sidste spørgsmål: Hvilken kommune ligger I i? Så kan jeg fortælle, hvor I kan få vejledning lokalt.",
+    "municipality": "Sidste spørgsmål: Hvilken kommune ligger virksomheden i? Så kan jeg fortælle, hvor du kan få vejledning lokalt.",
 }
 
 BUTTONS: Dict[str, List[Dict[str, str]]] = {
@@ -34,13 +36,13 @@ BUTTONS: Dict[str, List[Dict[str, str]]] = {
         inform_button("Erhvervsdrivende fond", "company_form", "fond"),
         inform_button("A.m.b.a.", "company_form", "amba"),
         inform_button("Enkeltmandsvirksomhed", "company_form", "enkeltmandsvirksomhed"),
-        inform_button("Ved ikke endnu", "company_form", "ukendt"),
+        inform_button("Ved ikke endnu", "company_form", UNKNOWN_FORM),
     ],
-    "municipality": [inform_button("Spring over", "municipality", "ukendt")],
+    "municipality": [inform_button("Spring over", "municipality", UNKNOWN_FORM)],
 }
 
 RETRIES: Dict[str, str] = {
-    "phase": "Det fangede jeg ikke helt. Er I ved at starte op, i drift, eller vil I udvikle og vokse?",
+    "phase": "Det fangede jeg ikke helt. Er du ved at starte op, er virksomheden i drift, eller vil du udvikle og vokse den?",
     "company_form": (
         "Den virksomhedsform kender jeg ikke. Skriv fx ApS, A/S, forening, fond, a.m.b.a., I/S "
         'eller enkeltmandsvirksomhed, eller "ved ikke endnu".'

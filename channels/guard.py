@@ -22,17 +22,18 @@ HANDOFF_ON_SILENCE = (
 
 
 class _CountingOutput(OutputChannel):
-    """Passes every response on to `inner`, counting them."""
+    """Passes every response on to `inner`, counting them; Rasa sees `inner`'s name."""
 
     def __init__(self, inner: OutputChannel) -> None:
         self.inner = inner
         self.sent = 0
 
-    @classmethod
-    def name(cls) -> str:
-        return "counting"
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped channel's name, so channel-specific responses still apply."""
+        return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Counts the response and sends it through the wrapped channel."""
         self.sent += 1
         await self.inner.send_response(recipient_id, message)
 

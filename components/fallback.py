@@ -4,12 +4,14 @@ DIET gives a confident intent even to a message it has no word for ("?!?",
 "<script>…</script>", "xqzv blorp"), because its character n-grams always match
 something. A message none of whose words occur in the training data cannot be
 understood, so this classifier predicts `nlu_fallback` for it, as it does for low
-or ambiguous confidence. The vocabulary is learnt from the NLU training data.
+or ambiguous confidence. The vocabulary is learnt from the NLU training data: the
+examples, the entity synonyms and the lookup tables.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, FrozenSet, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext
@@ -70,10 +72,19 @@ class VocabularyFallbackClassifier(FallbackClassifier):
         return cls({**cls.get_default_config(), **config}, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Learns the words of the NLU examples and persists them as a JSON list."""
-        vocabulary = sorted({word for example in training_data.nlu_examples for word in words(example)})
+        """Learns the words of the NLU examples, entity synonyms and lookup tables.
+
+        Synonyms and lookup tables count because a bare answer such as "Lemvig" or
+        "vækst" is understood through them, even where no example contains it.
+        Persists them as a JSON list of lower-case words.
+        """
+        phrases = [*training_data.entity_synonyms.keys(), *training_data.entity_synonyms.values()]
+        phrases += [element for table in training_data.lookup_tables if isinstance(table.get("elements"), list)
+                    for element in table["elements"]]
+        vocabulary = {word for example in training_data.nlu_examples for word in words(example)}
+        vocabulary.update(word for phrase in phrases for word in re.findall(r"\w+", str(phrase).lower()))
         with self._model_storage.write_to(self._resource) as directory:
-            dump_obj_as_json_to_file(directory / VOCABULARY_FILE, vocabulary)
+            dump_obj_as_json_to_file(directory / VOCABULARY_FILE, sorted(vocabulary))
         return self._resource
 
     @classmethod

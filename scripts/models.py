@@ -31,7 +31,8 @@ import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import ROOT
+
 MODELS = ROOT / "models"
 CANDIDATES = MODELS / "candidates"
 INPUTS = ("config.yml", "domain.yml", "data", "components")

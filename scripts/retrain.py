@@ -38,15 +38,16 @@ from scripts.models import (
     shown,
     train_command,
 )
+from scripts.services import RASA
 
 RESULTS = ROOT / "results"
-RASA = [sys.executable, "-m", "rasa"]
 NLU_TESTS = "tests/nlu"
 TEST_STORIES = "tests/test_stories.yml"
 EVALUATED = "evaluated.json"  # in an evaluation folder: {"model": file name, "tests": digest of the test files}
 STEPS = 5
 HEARTBEAT_S = 60
-# Rasa 3.6 warns about this in every project with a retrieval intent (see tests/test_data.py).
+# Rasa 3.6 merges the retrieval intent `faq` from the NLU data into the domain that
+# also lists it, and warns about that merge for every project with a retrieval intent.
 RASA_OWN_WARNINGS = ("duplicated intents have been found across multiple domain files: faq",)
 IMAGES = (
     ("Intent confusion matrix", "nlu/intent_confusion_matrix.png"),

@@ -6,6 +6,7 @@ start the services the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -16,7 +17,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import ROOT
+
 RASA = [sys.executable, "-m", "rasa"]
 
 
@@ -55,15 +57,15 @@ class Service:
         """
         if is_up(self.health_url):
             raise RuntimeError(f"{self.health_url} already answers: is the {self.name} running elsewhere? Stop it first")
-        log = open(self.log_path, "ab") if self.log_path else None
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT if log else None,
-            start_new_session=True,
-        )
+        with open(self.log_path, "ab") if self.log_path else contextlib.nullcontext() as log:
+            self.process = subprocess.Popen(  # the child keeps its own copy of the log file
+                self.command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT if log else None,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

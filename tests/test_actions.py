@@ -131,7 +131,7 @@ def advice_text(**slots: Any) -> Tuple[str, List[Dict[str, Any]], List[Dict[str,
 
 def test_an_association_asking_about_rsv_learns_it_can_register_but_sole_traders_cannot():
     text, messages, events = advice_text(phase="drift", company_form="forening", topic="rsv_criteria", municipality="ukendt")
-    assert "En forening kan blive RSV, hvis den har sit eget CVR-nummer og opfylder de fem kriterier" in text
+    assert "en forening med eget CVR-nummer kan blive RSV, hvis den opfylder de fem kriterier" in text
     assert "enkeltmandsvirksomhed derimod ikke" in text
     assert "(Kilde: [elov.dk](https://www.elov.dk/" in text
     assert messages[-1]["response"] == "utter_handoff"
@@ -152,7 +152,11 @@ def test_advice_leaves_out_items_for_other_forms_and_phases():
 
 def test_advice_names_the_erhvervshus_of_the_municipality():
     text, _, _ = advice_text(phase="drift", company_form="ukendt", topic="hiring_special_terms", municipality="Odense")
-    assert "Erhvervshus Fyn i Odense" in text
+    assert "**Ansættelse på særlige vilkår** i driftsfasen:" in text
+    assert "I Odense Kommune giver erhvervsservice den første vejledning, og Erhvervshus Fyn i Odense" in text
+    for name, official in [("Vesthimmerlands", "Vesthimmerlands Kommune"), ("København", "Københavns Kommune"),
+                           ("Bornholm", "Bornholms Regionskommune")]:
+        assert f"I {official} giver" in advice_text(topic="growth", municipality=name)[0]
 
 
 def test_advice_without_a_topic_still_hands_off():

@@ -20,8 +20,17 @@ def test_guided_advice_asks_one_question_at_a_time_and_gives_sourced_advice(say)
     assert '/inform{"topic":"rsv_criteria"}' in buttons(say("forening"))
     assert '/inform{"municipality":"ukendt"}' in buttons(say('/inform{"topic":"rsv_criteria"}'))
     advice = texts(say("vi ligger i aarhus"))
-    assert "En forening kan blive RSV" in advice and "enkeltmandsvirksomhed derimod ikke" in advice
+    assert "en forening med eget CVR-nummer kan blive RSV" in advice and "enkeltmandsvirksomhed derimod ikke" in advice
     assert "Erhvervshus Midtjylland" in advice and "Kilde:" in advice and PHONE_LINK in advice
+
+
+def test_bare_answers_fill_the_form(say):
+    say("kan du give mig nogle råd om min virksomhed")
+    assert '/inform{"company_form":"aps"}' in buttons(say("vækst"))
+    assert '/inform{"topic":"growth"}' in buttons(say("fond"))
+    say('/inform{"topic":"growth"}')
+    advice = texts(say("Lemvig"))
+    assert "for en erhvervsdrivende fond i udviklingsfasen" in advice and "I Lemvig Kommune" in advice
 
 
 def test_an_opening_with_facts_prefills_the_form(say):
@@ -52,10 +61,10 @@ def server_losing_its_action_server(model, tmp_path_factory):
     action_port, rasa_port = free_port(), free_port()
     endpoints = tmp_path_factory.mktemp("down") / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://localhost:{action_port}/webhook"\n')
-    actions = action_server(port=action_port, log_path=OUTPUT / "action-server-stopped.log").start()
-    with rasa_server(model, port=rasa_port, endpoints=str(endpoints), log_path=OUTPUT / "rasa-server-no-actions.log"):
-        actions.stop()
-        yield f"http://localhost:{rasa_port}"
+    with action_server(port=action_port, log_path=OUTPUT / "action-server-stopped.log") as actions:
+        with rasa_server(model, port=rasa_port, endpoints=str(endpoints), log_path=OUTPUT / "rasa-server-no-actions.log"):
+            actions.stop()
+            yield f"http://localhost:{rasa_port}"
 
 
 def test_without_the_action_server_faq_works_and_advice_hands_off(server_losing_its_action_server):

@@ -59,3 +59,9 @@ def test_greeting_and_capabilities_offer_buttons(say):
     assert "socialøkonomiske" in texts(say("hej"))
     reply = say("hvad kan du hjælpe med?")
     assert any(message.get("buttons") for message in reply)
+
+
+def test_a_message_without_a_known_word_is_not_guessed_at(say):
+    for text in ("xqzv blorp wibble", "?!?"):
+        answer = texts(say(text))
+        assert "anden måde" in answer or PHONE in answer  # a rephrase request, or the handoff after two

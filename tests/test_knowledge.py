@@ -3,9 +3,10 @@
 import datetime
 import re
 
+import pytest
 import yaml
 
-from actions.knowledge import faq_answer, load_items, load_municipalities, load_topics
+from actions.knowledge import KnowledgeBaseError, faq_answer, load_items, load_municipalities, load_topics
 from scripts.build_data import FAQ_RESPONSES
 
 
@@ -56,3 +57,17 @@ def test_98_municipalities_each_with_one_of_six_erhvervshuse():
     assert municipalities["Odense"].erhvervshus.name == "Erhvervshus Fyn"
     assert municipalities["Esbjerg"].erhvervshus.name == "Erhvervshus Sydjylland"
     assert municipalities["Bornholm"].erhvervshus.name == "Erhvervshus Hovedstaden"
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["", "- a list\n", "items: 5\n", "topics:\n  - {key: x}\n", "items:\n  - {id: x}\n", "{{{"],
+    ids=["empty", "list", "items-not-a-list", "topic-without-title", "item-without-fields", "broken-yaml"],
+)
+def test_a_broken_knowledge_file_gives_a_clear_error(tmp_path, content):
+    path = tmp_path / "knowledge_base.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError):
+        load_items(path)
+    with pytest.raises(KnowledgeBaseError):
+        load_municipalities(path)

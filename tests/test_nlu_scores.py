@@ -21,10 +21,11 @@ MIN_ENTITY_MACRO_F1 = 0.78
 @pytest.fixture(scope="module")
 def reports(model):
     out = OUTPUT / "nlu"
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "rasa", "test", "nlu", "--model", str(model), "--nlu", "tests/nlu", "--out", str(out)],
-        cwd=ROOT, check=True, capture_output=True, timeout=900,
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
+    assert result.returncode == 0, result.stderr[-3000:]
     return {name: json.loads((out / f"{name}.json").read_text()) for name in
             ("intent_report", "response_selection_report", "DIETClassifier_report")}
 
