@@ -19,7 +19,7 @@ from actions.knowledge import (
     load_topics,
     topics_for_phase,
 )
-from actions.prompts import BUTTONS, QUESTIONS, inform_button
+from actions.prompts import BUTTONS, INTRO, QUESTIONS, inform_button
 
 ERHVERVSHUSE_SOURCE = "https://www.kl.dk"
 
@@ -93,8 +93,15 @@ class AskAction(Action, metaclass=ABCMeta):
         return BUTTONS.get(self.slot, [])
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the question and its buttons; sets nothing."""
-        dispatcher.utter_message(text=QUESTIONS[self.slot], buttons=self.buttons(tracker))
+        """Utters the question and its buttons, after INTRO if it is the form's first; sets nothing.
+
+        The form sets `requested_slot` only after asking, so it is still empty when
+        the form asks its first question (and set when it asks again after an
+        interruption).
+        """
+        first = tracker.get_slot("requested_slot") is None
+        text = f"{INTRO}\n\n{QUESTIONS[self.slot]}" if first else QUESTIONS[self.slot]
+        dispatcher.utter_message(text=text, buttons=self.buttons(tracker))
         return []
 
 

@@ -17,6 +17,9 @@ def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
     return {"title": title, "payload": f'/inform{{"{slot}":"{value}"}}'}
 
 
+# Said before the form's first question only (see actions.advice.AskAction).
+INTRO = 'Godt, så stiller jeg dig et par korte spørgsmål om din virksomhed. Skriv "stop", hvis du vil stoppe undervejs.'
+
 QUESTIONS: Dict[str, str] = {
     "phase": "Hvor langt er du med virksomheden?",
     "company_form": "Hvilken virksomhedsform har virksomheden, eller hvilken overvejer du?",

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
 from actions.normalise import find_topic, find_value, says_unknown
-from actions.prompts import QUESTIONS, RETRIES
+from actions.prompts import INTRO, QUESTIONS, RETRIES
 from actions.validation import ValidateAdviceForm
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
@@ -109,9 +109,15 @@ def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
 def test_the_form_asks_with_buttons():
     for action, payload in [(ActionAskPhase(), '/inform{"phase":"etablering"}'), (ActionAskCompanyForm(), '/inform{"company_form":"ukendt"}'),
                             (ActionAskMunicipality(), '/inform{"municipality":"ukendt"}')]:
-        messages, events = run(action)
+        messages, events = run(action, {"requested_slot": "phase"})
         assert events == [] and messages[0]["text"] == QUESTIONS[action.slot]
         assert payload in [button["payload"] for button in messages[0]["buttons"]]
+
+
+def test_only_the_first_question_comes_with_the_introduction():
+    first, _ = run(ActionAskPhase(), {"requested_slot": None})
+    again, _ = run(ActionAskPhase(), {"requested_slot": "phase"})  # e.g. after a knowledge question
+    assert first[0]["text"] == f"{INTRO}\n\n{QUESTIONS['phase']}" and again[0]["text"] == QUESTIONS["phase"]
 
 
 def test_topic_buttons_fit_the_phase():
