@@ -13,10 +13,14 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
-# Largest drop in a macro-F1 (intents, faq keys) that still promotes; the held-out
-# file has about 8 examples per intent, so one more mistake moves an intent's F1 by
-# ~0.06 and the macro-F1 over 13 intents by ~0.005.
-TOLERANCE = 0.02
+# Largest drop in a macro-F1 (intents, faq keys) that still promotes. Measured noise:
+# eight new goodbye examples, touching no faq data, moved the faq macro-F1 by -0.042
+# and single faq keys (4-5 test examples each) by up to -0.19, through the changed
+# training batches alone.
+TOLERANCE = 0.05
+# A label whose F1 drops by this much or more refuses the candidate whatever the
+# macro-F1 does: that is damage to the label (e.g. its examples relabelled), not noise.
+COLLAPSE_DROP = 0.5
 # A label whose F1 drops by this much or more is flagged in the report.
 FLAG_DROP = 0.10
 SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
@@ -123,13 +127,26 @@ def _drop_check(measure: str, before: float, after: float, tolerance: float) -> 
     return Check(True, f"{figures}: within the tolerance {tolerance:.3f}")
 
 
+def _collapse_check(before: Metrics, after: Metrics) -> Check:
+    collapsed = [
+        f"{label} {old:.3f} → {after_scores.f1.get(label, 0.0):.3f}"
+        for before_scores, after_scores in ((before.intents, after.intents), (before.faq, after.faq))
+        for label, old in before_scores.f1.items()
+        if old - after_scores.f1.get(label, 0.0) >= COLLAPSE_DROP
+    ]
+    if collapsed:
+        return Check(False, f"F1 fell by {COLLAPSE_DROP} or more: {', '.join(collapsed)}")
+    return Check(True, f"no intent or faq key lost {COLLAPSE_DROP} F1 or more")
+
+
 def decide(candidate: Metrics, served: Optional[Metrics], tolerance: float = TOLERANCE, force: bool = False) -> Decision:
-    """Promote only if all test stories pass and neither macro-F1 (intents, faq keys) dropped by more than `tolerance`.
+    """Promote only if all test stories pass, neither macro-F1 (intents, faq keys) dropped by
+    more than `tolerance`, and no single label's F1 dropped by COLLAPSE_DROP or more.
 
     Args:
         candidate: the new model's metrics.
         served: the served model's metrics on the same test data, or None if none is served.
-        tolerance: the largest allowed drop of a macro-F1, e.g. 0.02.
+        tolerance: the largest allowed drop of a macro-F1, e.g. 0.05.
         force: promote even if a check fails (the checks are still reported).
     """
     checks = [_stories_check(candidate)]
@@ -138,6 +155,7 @@ def decide(candidate: Metrics, served: Optional[Metrics], tolerance: float = TOL
     else:
         checks.append(_drop_check("intent macro-F1", served.intents.macro_f1, candidate.intents.macro_f1, tolerance))
         checks.append(_drop_check("faq macro-F1", served.faq.macro_f1, candidate.faq.macro_f1, tolerance))
+        checks.append(_collapse_check(served, candidate))
     passed = all(check.passed for check in checks)
     return Decision(promote=passed or force, forced=force and not passed, checks=tuple(checks))
 

@@ -44,16 +44,32 @@ def test_drop_within_tolerance_is_promoted():
 
 
 def test_intent_macro_f1_drop_beyond_tolerance_is_refused_with_figures():
-    damaged = metrics(intents={**INTENTS, "thank": 0.40})  # macro-F1 0.946 -> 0.838
-    decision = decide(damaged, SERVED, tolerance=0.02)
+    damaged = metrics(intents={**INTENTS, "thank": 0.55})  # macro-F1 0.946 -> 0.868
+    decision = decide(damaged, SERVED, tolerance=0.05)
     assert not decision.promote
     [failure] = decision.failures
-    assert "intent macro-F1 0.946 → 0.838 (-0.108)" in failure and "tolerance 0.020" in failure
+    assert "intent macro-F1 0.946 → 0.868 (-0.078)" in failure and "tolerance 0.050" in failure
 
 
 def test_faq_macro_f1_drop_is_refused_even_if_intents_hold():
-    decision = decide(metrics(faq={**FAQ, "faq/funding": 0.5}), SERVED)
+    decision = decide(metrics(faq={**FAQ, "faq/funding": 0.7}), SERVED, tolerance=0.05)  # macro-F1 -0.1
     assert not decision.promote and decision.failures[0].startswith("faq macro-F1")
+
+
+def test_noise_within_the_default_tolerance_is_promoted():
+    # Measured on this project: unrelated new examples moved faq keys by up to -0.19.
+    many = {f"faq/key{i}": 1.0 for i in range(20)}
+    noisy = {**many, "faq/key1": 0.81, "faq/key2": 0.86, "faq/key3": 0.89}
+    assert decide(metrics(faq=noisy, intents={**INTENTS, "goodbye": 0.88}), metrics(faq=many)).promote
+
+
+def test_one_collapsed_label_is_refused_even_within_the_macro_tolerance():
+    # Damage to one of many labels hardly moves the macro-F1, but the label is gone.
+    many = {f"faq/key{i}": 1.0 for i in range(20)}
+    served = metrics(faq=many)
+    decision = decide(metrics(faq={**many, "faq/key3": 0.2}), served)
+    assert not decision.promote
+    assert decision.failures == ["F1 fell by 0.5 or more: faq/key3 1.000 → 0.200"]
 
 
 def test_failing_test_story_is_refused_and_named():
@@ -69,7 +85,8 @@ def test_without_served_model_the_stories_decide():
 
 def test_force_promotes_but_keeps_the_failed_checks():
     decision = decide(metrics(intents={**INTENTS, "thank": 0.0}), SERVED, force=True)
-    assert decision.promote and decision.forced and len(decision.failures) == 1
+    assert decision.promote and decision.forced
+    assert [f.split(" ")[0] for f in decision.failures] == ["intent", "F1"]  # macro-F1 and the collapse
 
 
 def test_metrics_are_read_from_rasa_test_output(tmp_path):
