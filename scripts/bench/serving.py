@@ -1,0 +1,92 @@
+"""End-to-end speed and memory: Rasa servers under bounded load through the REST channel."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import yaml
+
+from scripts.bench.load import run_level
+from scripts.bench.machine import CpuMeter
+from scripts.bench.memory import peak_rss_mb, rss_mb
+from scripts.services import free_port, rasa_server
+
+WARMUP_TIME_LIMIT_S = 120.0
+
+
+def write_endpoints(source: Optional[Path], action_url: str, target: Path) -> Path:
+    """Copies an endpoints.yml (or none) to `target` with the action server at `action_url`.
+
+    Everything else (tracker store, lock store, ...) stays as the assistant ships it.
+
+    Returns:
+        `target`.
+    """
+    endpoints: Dict[str, Any] = {}
+    if source is not None and source.is_file():
+        endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    endpoints["action_endpoint"] = {"url": action_url}
+    target.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    return target
+
+
+@dataclass(frozen=True)
+class Served:
+    """An assistant to serve: its model, endpoints.yml, server log, and its conversations.
+
+    `warmup` conversations are sent one at a time before timing; `levels[i]` holds the
+    conversations of the i-th load level.
+    """
+
+    model: Path
+    endpoints: Path
+    log_path: Path
+    warmup: Sequence[List[str]]
+    levels: Sequence[Sequence[List[str]]]
+
+
+def measure_servers(
+    assistants: Dict[str, Served], concurrency: Sequence[int], time_limit_s: float, other_pgids: Sequence[int] = ()
+) -> Dict[str, Dict[str, Any]]:
+    """Serves all assistants at once, each on a free port, and loads them in turns.
+
+    At each concurrency every assistant gets its level right after the other, so a
+    busy machine weighs on all of them alike. Only one is under load at a time.
+
+    Args:
+        assistants: by name.
+        concurrency: conversations at a time, by level (as many as each `levels`).
+        time_limit_s: bound of each level's duration in s.
+        other_pgids: process groups of our other running services (the action server),
+            counted as ours when measuring what other processes use.
+
+    Returns:
+        By name: {"levels": [load.Level.summary() + {"others_cpu_share": 0..1}, ...],
+        "peak_rss_mb": the Rasa server's peak RSS in MB, "rss_mb": its RSS after the load}.
+
+    Raises:
+        RuntimeError: a server did not start (see scripts.services.Service.start).
+    """
+    with contextlib.ExitStack() as stack:
+        urls, pgids = {}, list(other_pgids)
+        for name, served in assistants.items():
+            port = free_port()
+            server = stack.enter_context(
+                rasa_server(served.model, port=port, endpoints=str(served.endpoints), log_path=served.log_path)
+            )
+            urls[name] = f"http://localhost:{port}"
+            pgids.append(server.process.pid)
+        for name, served in assistants.items():
+            run_level(urls[name], served.warmup, 1, WARMUP_TIME_LIMIT_S)
+        results: Dict[str, Dict[str, Any]] = {name: {"levels": []} for name in assistants}
+        for index, n in enumerate(concurrency):
+            for name, served in assistants.items():
+                meter = CpuMeter(pgids)
+                summary = run_level(urls[name], served.levels[index], n, time_limit_s).summary()
+                results[name]["levels"].append({**summary, "others_cpu_share": meter.others_share()})
+        for name, pgid in zip(assistants, pgids[len(other_pgids):]):
+            results[name].update(peak_rss_mb=peak_rss_mb(pgid), rss_mb=rss_mb(pgid))
+        return results
