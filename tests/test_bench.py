@@ -10,7 +10,7 @@ import pytest
 from scripts.bench import report
 from scripts.bench.assistants import reference_pipeline, with_epochs
 from scripts.bench.conversations import build_conversations, split
-from scripts.bench.quality import error_ratio, scores
+from scripts.bench.quality import error_ratio, overlap, scores
 from scripts.bench.stats import by_turn, latency_summary, percentile
 
 
@@ -102,6 +102,10 @@ def test_error_rate_counts_a_message_once_if_intent_or_faq_answer_is_wrong(tmp_p
     assert figures["intent_error_rate"] == 0.2 and figures["faq_accuracy"] == 0.75
     assert error_ratio(figures, {"error_rate": 0.6}) == 0.5
     assert error_ratio(figures, {"error_rate": 0.0}) is None
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    _write(reference, "intent_errors.json", [{"text": "c"}, {"text": "d"}])
+    assert overlap(tmp_path, reference) == {"only_project": 2, "only_reference": 1, "both": 1}
 
 
 def _level(concurrency, throughput, p50, failed=0):
@@ -129,9 +133,10 @@ def _results(quick=False, others=0.0, with_quality=True):
               "faq_messages": 103, "faq_accuracy": 0.9, "faq_macro_f1": 0.88, "error_rate": 0.1}
     quality = {"project": scores, "reference_pipeline": {**scores, "error_rate": 0.25, "training_s": 90.0, "archive_mb": 70.0},
                "error_ratio": 0.4, "intent_error_ratio": 0.5,
+               "misunderstood": {"only_project": 2, "only_reference": 20, "both": 8},
                "cross_validation": {**scores, "folds": 5, "seconds": 600.0}}
     results = {
-        "quick": quick, "config": "config.yml", "settings": {"turns": [10, 20]}, "duration_s": 1800,
+        "quick": quick, "config": "config.yml", "endpoints": "endpoints.yml", "settings": {"turns": [10, 20]}, "duration_s": 1800,
         "others_cpu_share": others,
         "machine": {"date": "2026-11-30", "git_commit": "abc1234", "cpu_model": "Test CPU", "cores": 2,
                     "memory_gb": 8.0, "os": "Linux", "python": "3.10", "rasa": "3.6.21", "rasa-sdk": "3.6.2",

@@ -1,4 +1,4 @@
-"""`make bench`: python -m scripts.bench [--quick] [--skip-quality] [--config FILE] [--out DIR]
+"""`make bench`: python -m scripts.bench [--quick] [--skip-quality] [--config FILE] [--endpoints FILE] [--out DIR]
 
 1. trains the project's model (`rasa train`), Rasa's language-agnostic pipeline on
    the same data (`rasa train nlu`) and the `rasa init` assistant, each timed;
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import itertools
+import os
 import shutil
 import sys
 import tempfile
@@ -54,9 +55,9 @@ class Progress:
         print(f"[bench {minutes:3d}:{seconds:02d}] {message}", flush=True)
 
 
-def plan_conversations(examples: Dict[str, list], settings: Settings, in_process: int) -> Dict[str, Any]:
+def plan_conversations(examples: Dict[str, list], settings: Settings) -> Dict[str, Any]:
     """The conversations one assistant gets: warm-up, in-process timing, and one set per load level."""
-    sizes = [WARMUP_CONVERSATIONS, 1, in_process, *settings.conversations_per_level]
+    sizes = [WARMUP_CONVERSATIONS, 1, settings.breakdown_conversations, *settings.conversations_per_level]
     warmup, breakdown_warmup, timed, *levels = split(
         build_conversations(examples, sum(sizes), settings.turns), sizes
     )
@@ -95,6 +96,7 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
         "reference_pipeline": {**reference, **_weight(trained["reference_pipeline"])},
         "error_ratio": quality.error_ratio(project, reference),
         "intent_error_ratio": quality.error_ratio(project, reference, "intent_error_rate"),
+        "misunderstood": quality.overlap(work / "test-project", work / "test-reference"),
         "cross_validation": quality.cross_validation_scores(
             ROOT, work / "config-project.yml", ROOT / "data", settings.folds, work / "cross-validation"
         ),
@@ -105,23 +107,22 @@ def _weight(trained: assistants.Trained) -> Dict[str, float]:
     return {"training_s": trained.training_s, "archive_mb": trained.archive_mb}
 
 
-def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], work: Path, progress: Progress) -> Dict[str, Any]:
-    """In-process and end-to-end figures of the project and the `rasa init` assistant."""
+def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], endpoints: Path, work: Path,
+                  progress: Progress) -> Dict[str, Any]:
+    """In-process and end-to-end figures of the project (served with `endpoints`) and the `rasa init` assistant."""
     from scripts.bench.inprocess import measure_in_process, quiet_rasa_logs
     from scripts.bench.serving import Served, measure_servers, write_endpoints
 
     plans = {
-        "project": plan_conversations(examples_by_intent(TEST_NLU), settings, settings.breakdown_conversations),
-        "rasa_init": plan_conversations(
-            examples_by_intent(work / "init" / "data" / "nlu.yml"), settings, settings.breakdown_conversations
-        ),
+        "project": plan_conversations(examples_by_intent(TEST_NLU), settings),
+        "rasa_init": plan_conversations(examples_by_intent(work / "init" / "data" / "nlu.yml"), settings),
     }
     held_out = [text for texts in examples_by_intent(TEST_NLU).values() for text in texts]
     parse_texts = list(itertools.islice(itertools.cycle(held_out), settings.parse_messages))
     models = {name: trained[name].model for name in plans}
     port = free_port()
     action_url = f"http://localhost:{port}/webhook"
-    endpoints_of = {"project": ROOT / "endpoints.yml", "rasa_init": work / "init" / "endpoints.yml"}
+    endpoints_of = {"project": endpoints, "rasa_init": work / "init" / "endpoints.yml"}
 
     progress("Starting the project's action server")
     with action_server(port=port, log_path=work / "action-server.log") as actions:
@@ -151,14 +152,22 @@ def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], wo
     }
 
 
+def _shown(path: Path) -> str:
+    """`path` relative to the project if it is inside, else as given."""
+    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the assistant beside Rasa's defaults.")
     parser.add_argument("--quick", action="store_true", help="a short development run; figures are not comparable")
     parser.add_argument("--skip-quality", action="store_true", help="no NLU scores, for trying speed changes")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="the project config to measure")
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml",
+                        help="the project's endpoints.yml to serve with (its action endpoint is replaced)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where benchmarks.md and .json go")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # Rasa's dependencies, on import
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa's tracker store, on import
     settings = QUICK if args.quick else FULL
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     progress, whole_run = Progress(), CpuMeter()
@@ -168,11 +177,12 @@ def main() -> None:
         trained = train_all(settings, args.config, work, progress, with_reference_pipeline=not args.skip_quality)
         results = {
             "quick": settings.quick,
-            "config": str(args.config.resolve().relative_to(ROOT) if args.config.resolve().is_relative_to(ROOT) else args.config),
+            "config": _shown(args.config),
+            "endpoints": _shown(args.endpoints),
             "settings": dataclasses.asdict(settings),
             "machine": describe(ROOT),
             "quality": None if args.skip_quality else measure_quality(settings, trained, work, progress),
-            "assistants": measure_speed(settings, trained, work, progress),
+            "assistants": measure_speed(settings, trained, args.endpoints, work, progress),
         }
     except (RuntimeError, ValueError, OSError) as error:
         sys.exit(f"bench: {error}\nWorking files kept in {work}")
@@ -180,7 +190,7 @@ def main() -> None:
     results["targets"] = report.targets(results)
     markdown, json_path = report.write(results, args.out)
     print(report.summary(results))
-    print(f"\nWritten: {markdown.relative_to(ROOT) if markdown.is_relative_to(ROOT) else markdown}, {json_path.name}")
+    print(f"\nWritten: {_shown(markdown)}, {json_path.name}")
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ import logging
 import tempfile
 import time
 import uuid
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
@@ -35,9 +36,13 @@ OUTSIDE = "everything else (actions, events, NLG)"
 
 
 def quiet_rasa_logs() -> None:
-    """Lets Rasa log only warnings and errors in this process (its debug logs slow it down)."""
+    """Lets Rasa log only warnings and errors in this process (its debug logs slow it down).
+
+    Deprecation warnings of Rasa's dependencies are silenced too.
+    """
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 
 class Stopwatch:

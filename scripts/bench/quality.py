@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Set
 
 from scripts.bench.assistants import rasa
 
@@ -13,11 +13,18 @@ def _read(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def scores(reports: Path) -> Dict[str, Any]:
-    """Figures from the reports `rasa test nlu` wrote into `reports`.
+def misunderstood(reports: Path) -> Set[str]:
+    """The texts whose intent is wrong or, for a faq question, whose response key is wrong.
 
-    A message counts as misunderstood when its intent is wrong or, for a faq
-    question, the response key is wrong: either way the user gets a wrong answer.
+    Either way the user gets a wrong answer. Read from the error files `rasa test nlu`
+    wrote into `reports` (none: nothing misunderstood).
+    """
+    wrong = {e["text"] for e in _read(reports / "intent_errors.json") or []}
+    return wrong | {e["text"] for e in _read(reports / "response_selection_errors.json") or []}
+
+
+def scores(reports: Path) -> Dict[str, Any]:
+    """Figures from the reports `rasa test nlu` wrote into `reports`; error rate as in `misunderstood`.
 
     Returns:
         {"messages", "intent_accuracy", "intent_macro_f1", "intent_error_rate",
@@ -31,8 +38,6 @@ def scores(reports: Path) -> Dict[str, Any]:
     if intents is None:
         raise FileNotFoundError(f"no intent_report.json in {reports}")
     faq = _read(reports / "response_selection_report.json")
-    wrong = {e["text"] for e in _read(reports / "intent_errors.json") or []}
-    wrong |= {e["text"] for e in _read(reports / "response_selection_errors.json") or []}
     messages = intents["macro avg"]["support"]
     return {
         "messages": messages,
@@ -42,13 +47,24 @@ def scores(reports: Path) -> Dict[str, Any]:
         "faq_messages": faq["macro avg"]["support"] if faq else None,
         "faq_accuracy": round(faq["accuracy"], 4) if faq else None,
         "faq_macro_f1": round(faq["macro avg"]["f1-score"], 4) if faq else None,
-        "error_rate": round(len(wrong) / messages, 4),
+        "error_rate": round(len(misunderstood(reports)) / messages, 4),
     }
 
 
 def error_ratio(project: Dict[str, Any], reference: Dict[str, Any], key: str = "error_rate") -> Optional[float]:
     """project[key] / reference[key] (e.g. 0.5: half the errors), or None if the reference makes none."""
     return round(project[key] / reference[key], 2) if reference[key] else None
+
+
+def overlap(project_reports: Path, reference_reports: Path) -> Dict[str, int]:
+    """How many messages only the project, only the reference, or both misunderstood.
+
+    Returns:
+        {"only_project": int, "only_reference": int, "both": int}.
+    """
+    project, reference = misunderstood(project_reports), misunderstood(reference_reports)
+    return {"only_project": len(project - reference), "only_reference": len(reference - project),
+            "both": len(project & reference)}
 
 
 def held_out_scores(root: Path, model: Path, test_data: Path, out: Path) -> Dict[str, Any]:

@@ -84,7 +84,7 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _header(results: Dict[str, Any]) -> str:
     machine, share = results["machine"], results["others_cpu_share"]
     text = (f"# Benchmarks\n\nWritten by `make bench` (`python -m scripts.bench`) on {machine['date']} at commit "
-            f"`{machine['git_commit']}` for `{results['config']}`; the run took {results['duration_s'] // 60} min.\n")
+            f"`{machine['git_commit']}` for `{results['config']}` and `{results['endpoints']}`; the run took {results['duration_s'] // 60} min.\n")
     if results["quick"]:
         text += ("\n> **Quick run** (`--quick`: fewer epochs, folds and messages). These figures are for "
                  "developing the benchmark only and are not comparable to a full run.\n")
@@ -112,6 +112,7 @@ def _quality(results: Dict[str, Any]) -> str:
     if quality is None:
         return "\n## NLU quality\n\nNot measured in this run (`--skip-quality`).\n"
     project, reference, cv = quality["project"], quality["reference_pipeline"], quality["cross_validation"]
+    overlap = quality["misunderstood"]
     rows = [
         ["Intent accuracy", _pct(project["intent_accuracy"]), _pct(reference["intent_accuracy"])],
         ["Intent macro-F1", _fmt(project["intent_macro_f1"], digits=3), _fmt(reference["intent_macro_f1"], digits=3)],
@@ -132,7 +133,11 @@ def _quality(results: Dict[str, Any]) -> str:
         "on the same data for the same epochs.\n\n"
         + table(["", "Project config", "Language-agnostic pipeline"], rows)
         + f"\nRatio of error rates (project / reference): **{_fmt(quality['error_ratio'], digits=2)}** "
-        f"(intent alone: {_fmt(quality['intent_error_ratio'], digits=2)}).\n\n"
+        f"(intent alone: {_fmt(quality['intent_error_ratio'], digits=2)}). Misunderstood by the project only: "
+        f"{overlap['only_project']}, by the reference only: {overlap['only_reference']}, by both: {overlap['both']}. "
+        f"One message is {100 / project['messages']:.1f} points of error rate, and retraining alone moves a "
+        "few messages (DIET and ResponseSelector start from random weights), so small ratios of this test set "
+        "are uncertain; the cross-validation below rests on all the training data.\n\n"
         f"{cv['folds']}-fold cross-validation of the project's config on `data/` ({cv['messages']} messages, "
         f"test folds taken together, {cv['seconds'] / 60:.0f} min):\n\n"
         + table(["", "Project config"], cv_rows)

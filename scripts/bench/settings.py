@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -45,14 +46,7 @@ FULL = Settings(
     breakdown_conversations=5,
 )
 
-QUICK = Settings(
-    quick=True,
-    epochs=5,
-    folds=2,
-    parse_messages=200,
-    concurrency=(1, 8, 32),
-    conversations_per_level=(3, 8, 32),
-    turns=(10, 20),
-    level_time_limit_s=60.0,
-    breakdown_conversations=1,
+QUICK = dataclasses.replace(
+    FULL, quick=True, epochs=5, folds=2, parse_messages=200, conversations_per_level=(3, 8, 32),
+    level_time_limit_s=60.0, breakdown_conversations=1,
 )
