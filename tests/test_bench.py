@@ -112,6 +112,7 @@ def _level(concurrency, throughput, p50, failed=0):
     latency = {"n": 10, "p50_ms": p50, "p95_ms": 2 * p50, "p99_ms": 3 * p50, "mean_ms": p50, "max_ms": 4 * p50}
     return {"concurrency": concurrency, "conversations": 2, "messages": 10, "failed": failed, "errors": {},
             "elapsed_s": 1.0, "throughput_msg_s": throughput, "latency": latency, "others_cpu_share": 0.2,
+            "server_cpu_ms_per_msg": 20.0,
             "by_turn": {"1": latency, "2-5": {"n": 0}}}
 
 

@@ -67,6 +67,11 @@ def _process_ticks(pids: Iterable[int]) -> int:
     return total
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of process group `pgid`, in s."""
+    return _process_ticks(group_members(pgid)) / CLOCK_TICKS_PER_S
+
+
 class CpuMeter:
     """How much of the machine's CPU other processes use from now on.
 

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import yaml
 
 from scripts.bench.load import run_level
-from scripts.bench.machine import CpuMeter
+from scripts.bench.machine import CpuMeter, group_cpu_s
 from scripts.bench.memory import peak_rss_mb, rss_mb
 from scripts.services import free_port, rasa_server
 
@@ -64,7 +64,8 @@ def measure_servers(
             counted as ours when measuring what other processes use.
 
     Returns:
-        By name: {"levels": [load.Level.summary() + {"others_cpu_share": 0..1}, ...],
+        By name: {"levels": [load.Level.summary() + {"others_cpu_share": 0..1, "server_cpu_ms_per_msg":
+        CPU time of the Rasa server per answered message}, ...],
         "peak_rss_mb": the Rasa server's peak RSS in MB, "rss_mb": its RSS after the load}.
 
     Raises:
@@ -82,11 +83,15 @@ def measure_servers(
         for name, served in assistants.items():
             run_level(urls[name], served.warmup, 1, WARMUP_TIME_LIMIT_S)
         results: Dict[str, Dict[str, Any]] = {name: {"levels": []} for name in assistants}
+        server_pgids = dict(zip(assistants, pgids[len(other_pgids):]))
         for index, n in enumerate(concurrency):
             for name, served in assistants.items():
-                meter = CpuMeter(pgids)
+                meter, cpu_s = CpuMeter(pgids), group_cpu_s(server_pgids[name])
                 summary = run_level(urls[name], served.levels[index], n, time_limit_s).summary()
-                results[name]["levels"].append({**summary, "others_cpu_share": meter.others_share()})
-        for name, pgid in zip(assistants, pgids[len(other_pgids):]):
+                answered = summary["messages"] - summary["failed"]
+                cpu_ms = (group_cpu_s(server_pgids[name]) - cpu_s) * 1000 / answered if answered else None
+                results[name]["levels"].append({**summary, "others_cpu_share": meter.others_share(),
+                                                "server_cpu_ms_per_msg": None if cpu_ms is None else round(cpu_ms, 1)})
+        for name, pgid in server_pgids.items():
             results[name].update(peak_rss_mb=peak_rss_mb(pgid), rss_mb=rss_mb(pgid))
         return results
