@@ -10,7 +10,7 @@ import pytest
 from scripts.bench import report
 from scripts.bench.assistants import reference_pipeline, with_epochs
 from scripts.bench.conversations import build_conversations, split
-from scripts.bench.quality import error_ratio, overlap, scores
+from scripts.bench.quality import error_ratio, mistakes, overlap, scores
 from scripts.bench.stats import by_turn, latency_summary, percentile
 
 
@@ -95,8 +95,11 @@ def _write(folder, name, data):
 def test_error_rate_counts_a_message_once_if_intent_or_faq_answer_is_wrong(tmp_path):
     _write(tmp_path, "intent_report.json", {"accuracy": 0.8, "macro avg": {"f1-score": 0.7, "support": 10}})
     _write(tmp_path, "response_selection_report.json", {"accuracy": 0.75, "macro avg": {"f1-score": 0.6, "support": 4}})
-    _write(tmp_path, "intent_errors.json", [{"text": "a"}, {"text": "b"}])
-    _write(tmp_path, "response_selection_errors.json", [{"text": "b"}, {"text": "c"}])
+    _write(tmp_path, "intent_errors.json", [{"text": t, "intent": "greet", "intent_prediction": {"name": "faq"}}
+                                            for t in ("a", "b")])
+    _write(tmp_path, "response_selection_errors.json", [
+        {"text": t, "intent_response_key_target": "faq/funding", "intent_response_key_prediction": {"name": "faq/growth"}}
+        for t in ("b", "c")])
     figures = scores(tmp_path)
     assert figures["error_rate"] == 0.3  # a, b, c of 10
     assert figures["intent_error_rate"] == 0.2 and figures["faq_accuracy"] == 0.75
@@ -106,6 +109,8 @@ def test_error_rate_counts_a_message_once_if_intent_or_faq_answer_is_wrong(tmp_p
     reference.mkdir()
     _write(reference, "intent_errors.json", [{"text": "c"}, {"text": "d"}])
     assert overlap(tmp_path, reference) == {"only_project": 2, "only_reference": 1, "both": 1}
+    assert mistakes(tmp_path)[0] == {"text": "a", "expected": "greet", "understood": "faq"}
+    assert mistakes(tmp_path)[-1] == {"text": "c", "expected": "faq/funding", "understood": "faq/growth"}
 
 
 def _level(concurrency, throughput, p50, failed=0):
@@ -135,6 +140,7 @@ def _results(quick=False, others=0.0, with_quality=True):
     quality = {"project": scores, "reference_pipeline": {**scores, "error_rate": 0.25, "training_s": 90.0, "archive_mb": 70.0},
                "error_ratio": 0.4, "intent_error_ratio": 0.5,
                "misunderstood": {"only_project": 2, "only_reference": 20, "both": 8},
+               "project_mistakes": [{"text": "logger af", "expected": "goodbye", "understood": "faq"}],
                "cross_validation": {**scores, "folds": 5, "seconds": 600.0}}
     results = {
         "quick": quick, "config": "config.yml", "endpoints": "endpoints.yml", "settings": {"turns": [10, 20]}, "duration_s": 1800,
@@ -164,6 +170,7 @@ def test_report_keeps_changes_tried_and_flags_quick_and_shared_runs(tmp_path):
     assert text.endswith("## Changes tried\n\n- TED removed: 2x faster.\n") and "# old" not in text
     assert "**Quick run**" in text and "**Shared machine.**" in text
     assert "| Rasa server peak RSS | < 1.5 GB (1536 MB) | 1700 MB | 1100 MB | **no** |" in text
+    assert "| logger af | goodbye | faq |" in text
     assert json.loads(json_path.read_text())["quick"] is True
 
 

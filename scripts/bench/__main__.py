@@ -97,6 +97,7 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
         "error_ratio": quality.error_ratio(project, reference),
         "intent_error_ratio": quality.error_ratio(project, reference, "intent_error_rate"),
         "misunderstood": quality.overlap(work / "test-project", work / "test-reference"),
+        "project_mistakes": quality.mistakes(work / "test-project"),
         "cross_validation": quality.cross_validation_scores(
             ROOT, work / "config-project.yml", ROOT / "data", settings.folds, work / "cross-validation"
         ),

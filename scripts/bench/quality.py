@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, Optional, Set
+from typing import Any, Dict, List, Optional, Set
 
 from scripts.bench.assistants import rasa
 
@@ -21,6 +21,20 @@ def misunderstood(reports: Path) -> Set[str]:
     """
     wrong = {e["text"] for e in _read(reports / "intent_errors.json") or []}
     return wrong | {e["text"] for e in _read(reports / "response_selection_errors.json") or []}
+
+
+def mistakes(reports: Path) -> List[Dict[str, str]]:
+    """Each misunderstood message (see `misunderstood`) with what was expected and what was understood.
+
+    Returns:
+        [{"text", "expected", "understood"}, ...]: intents, or faq/<key> for wrong faq answers.
+    """
+    found = [{"text": e["text"], "expected": e["intent"], "understood": e["intent_prediction"]["name"]}
+             for e in _read(reports / "intent_errors.json") or []]
+    found += [{"text": e["text"], "expected": e["intent_response_key_target"],
+               "understood": e["intent_response_key_prediction"]["name"]}
+              for e in _read(reports / "response_selection_errors.json") or []]
+    return found
 
 
 def scores(reports: Path) -> Dict[str, Any]:

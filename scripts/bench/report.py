@@ -141,6 +141,9 @@ def _quality(results: Dict[str, Any]) -> str:
         f"{cv['folds']}-fold cross-validation of the project's config on `data/` ({cv['messages']} messages, "
         f"test folds taken together, {cv['seconds'] / 60:.0f} min):\n\n"
         + table(["", "Project config"], cv_rows)
+        + "\nHeld-out messages the project misunderstood (for whoever improves the training data):\n\n"
+        + table(["Message", "Expected", "Understood as"],
+                [[m["text"].replace("|", "/"), m["expected"], m["understood"]] for m in quality["project_mistakes"]])
     )
 
 
