@@ -103,6 +103,7 @@ def test_error_rate_counts_a_message_once_if_intent_or_faq_answer_is_wrong(tmp_p
     figures = scores(tmp_path)
     assert figures["error_rate"] == 0.3  # a, b, c of 10
     assert figures["intent_error_rate"] == 0.2 and figures["faq_accuracy"] == 0.75
+    assert figures["entity_macro_f1"] is None  # no entity report
     assert error_ratio(figures, {"error_rate": 0.6}) == 0.5
     assert error_ratio(figures, {"error_rate": 0.0}) is None
     reference = tmp_path / "reference"
@@ -136,7 +137,8 @@ def _assistant(throughput_32, p50_1, rss_mb, training_s):
 
 def _results(quick=False, others=0.0, with_quality=True):
     scores = {"messages": 199, "intent_accuracy": 0.95, "intent_macro_f1": 0.9, "intent_error_rate": 0.05,
-              "faq_messages": 103, "faq_accuracy": 0.9, "faq_macro_f1": 0.88, "error_rate": 0.1}
+              "faq_messages": 103, "faq_accuracy": 0.9, "faq_macro_f1": 0.88, "entity_macro_f1": 0.85,
+              "error_rate": 0.1}
     quality = {"project": scores, "reference_pipeline": {**scores, "error_rate": 0.25, "training_s": 90.0, "archive_mb": 70.0},
                "error_ratio": 0.4, "intent_error_ratio": 0.5,
                "misunderstood": {"only_project": 2, "only_reference": 20, "both": 8},

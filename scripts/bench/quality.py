@@ -42,8 +42,8 @@ def scores(reports: Path) -> Dict[str, Any]:
 
     Returns:
         {"messages", "intent_accuracy", "intent_macro_f1", "intent_error_rate",
-         "faq_messages", "faq_accuracy", "faq_macro_f1", "error_rate"}; the faq
-        figures are None when there is no response selection report.
+         "faq_messages", "faq_accuracy", "faq_macro_f1", "entity_macro_f1", "error_rate"};
+        the faq and entity figures are None when there is no such report.
 
     Raises:
         FileNotFoundError: no intent_report.json in `reports`.
@@ -52,6 +52,7 @@ def scores(reports: Path) -> Dict[str, Any]:
     if intents is None:
         raise FileNotFoundError(f"no intent_report.json in {reports}")
     faq = _read(reports / "response_selection_report.json")
+    entities = _read(reports / "DIETClassifier_report.json")
     messages = intents["macro avg"]["support"]
     return {
         "messages": messages,
@@ -61,6 +62,7 @@ def scores(reports: Path) -> Dict[str, Any]:
         "faq_messages": faq["macro avg"]["support"] if faq else None,
         "faq_accuracy": round(faq["accuracy"], 4) if faq else None,
         "faq_macro_f1": round(faq["macro avg"]["f1-score"], 4) if faq else None,
+        "entity_macro_f1": round(entities["macro avg"]["f1-score"], 4) if entities else None,
         "error_rate": round(len(misunderstood(reports)) / messages, 4),
     }
 

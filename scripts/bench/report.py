@@ -120,11 +120,14 @@ def _quality(results: Dict[str, Any]) -> str:
          _pct(project["faq_accuracy"]), _pct(reference["faq_accuracy"])],
         ["faq response selection macro-F1", _fmt(project["faq_macro_f1"], digits=3),
          _fmt(reference["faq_macro_f1"], digits=3)],
+        ["Entity macro-F1 (DIETClassifier)", _fmt(project["entity_macro_f1"], digits=3),
+         _fmt(reference["entity_macro_f1"], digits=3)],
         ["Error rate: intent or faq answer wrong", _pct(project["error_rate"]), _pct(reference["error_rate"])],
         ["Error rate: intent wrong", _pct(project["intent_error_rate"]), _pct(reference["intent_error_rate"])],
     ]
     cv_rows = [["Intent accuracy", _pct(cv["intent_accuracy"])], ["Intent macro-F1", _fmt(cv["intent_macro_f1"], digits=3)],
-               ["faq response selection accuracy", _pct(cv["faq_accuracy"])], ["Error rate", _pct(cv["error_rate"])]]
+               ["faq response selection accuracy", _pct(cv["faq_accuracy"])],
+               ["Entity macro-F1", _fmt(cv["entity_macro_f1"], digits=3)], ["Error rate", _pct(cv["error_rate"])]]
     return (
         f"\n## NLU quality\n\nOn the held-out file `tests/nlu/` ({project['messages']} messages, never trained on), "
         "scored by `rasa test nlu`. The reference is Rasa's language-agnostic pipeline (WhitespaceTokenizer, "
