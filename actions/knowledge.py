@@ -20,10 +20,19 @@ KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 KNOWLEDGE_BASE = KNOWLEDGE / "knowledge_base.yml"
 MUNICIPALITIES = KNOWLEDGE / "municipalities.yml"
 
-PHASES = ("etablering", "drift", "udvikling")
-COMPANY_FORMS = ("aps", "as", "ps", "forening", "fond", "amba", "fmba", "is", "ks", "enkeltmandsvirksomhed", "ivs")
-UNKNOWN_FORM = "ukendt"
+# The contract's phase and company_form values, with how advice names them in Danish.
+PHASE_LABELS = {"etablering": "etableringsfasen", "drift": "driftsfasen", "udvikling": "udviklingsfasen"}
+COMPANY_FORM_LABELS = {
+    "aps": "et ApS", "as": "et A/S", "ps": "et P/S", "forening": "en forening",
+    "fond": "en erhvervsdrivende fond", "amba": "et a.m.b.a.", "fmba": "et f.m.b.a.",
+    "is": "et I/S", "ks": "et K/S", "enkeltmandsvirksomhed": "en enkeltmandsvirksomhed", "ivs": "et IVS",
+}
+PHASES = tuple(PHASE_LABELS)
+COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
+UNKNOWN_FORM = "ukendt"  # the user does not know yet, or skipped the question
 ALL_FORMS = "all"
+# Official names that are not "<name> Kommune".
+MUNICIPALITY_NAMES = {"København": "Københavns Kommune", "Bornholm": "Bornholms Regionskommune"}
 
 
 class KnowledgeBaseError(ValueError):
@@ -62,6 +71,21 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """A knowledge topic: a faq key, its Danish title, and the phases that offer it.
+
+    Attributes:
+        key: the faq key, e.g. "funding".
+        title: Danish title shown on buttons and in advice, e.g. "Finansiering".
+        phases: the phases whose guided advice offers it as a button (may be empty).
+    """
+
+    key: str
+    title: str
+    phases: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Erhvervshus:
     """One of the six regional business houses (id, name, city)."""
 
@@ -72,18 +96,26 @@ class Erhvervshus:
 
 @dataclass(frozen=True)
 class Municipality:
-    """A municipality by its official short name, its region and its Erhvervshus."""
+    """A municipality by its short name (e.g. "Nordfyns"), its region and its Erhvervshus."""
 
     name: str
     region: str
     erhvervshus: Erhvervshus
 
+    @property
+    def official_name(self) -> str:
+        """E.g. "Nordfyns Kommune", "Københavns Kommune", "Bornholms Regionskommune"."""
+        return MUNICIPALITY_NAMES.get(self.name, f"{self.name} Kommune")
+
 
 def _read_yaml(path: Path) -> dict:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise KnowledgeBaseError(f"cannot read {path}: {error}") from error
+    if not isinstance(content, dict):
+        raise KnowledgeBaseError(f"{path} holds no YAML mapping")
+    return content
 
 
 def _item(raw: dict) -> Item:
@@ -110,30 +142,52 @@ def _item(raw: dict) -> Item:
 
 
 @functools.lru_cache(maxsize=None)
-def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
-    """Reads and validates the advice items, in file order.
-
-    Returns:
-        The items as a tuple.
-
-    Raises:
-        KnowledgeBaseError: unreadable file, missing field, unknown value, duplicate id.
-    """
-    items = tuple(_item(raw) for raw in _read_yaml(path).get("items", []))
+def _load(path: Path) -> Tuple[Dict[str, Topic], Tuple[Item, ...]]:
+    raw = _read_yaml(path)
+    try:
+        topics = {t["key"]: Topic(t["key"], t["title"], tuple(t["phases"])) for t in raw.get("topics") or []}
+        items = tuple(_item(raw_item) for raw_item in raw.get("items") or [])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise KnowledgeBaseError(f"{path}: a topic or item is malformed ({error!r})") from error
     ids = [item.id for item in items]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise KnowledgeBaseError(f"duplicate item ids: {sorted(duplicates)}")
-    return items
+    untitled = {item.topic for item in items} - topics.keys()
+    if untitled:
+        raise KnowledgeBaseError(f"items name topics missing from `topics`: {sorted(untitled)}")
+    unanswered = {key for key in topics if not any(i.topic == key and i.faq for i in items)}
+    if unanswered:
+        raise KnowledgeBaseError(f"topics without a faq item: {sorted(unanswered)}")
+    narrow = [i.id for i in items if i.faq and (set(i.phases) != set(PHASES) or i.company_forms != (ALL_FORMS,))]
+    if narrow:  # the faq answer is part of every piece of advice on its topic
+        raise KnowledgeBaseError(f"faq items must fit every phase and form (company_forms: [all]): {narrow}")
+    return topics, items
 
 
-def faq_answer(topic: str, items: Tuple[Item, ...] = ()) -> str:
+def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
+    """Reads and validates the advice items, in file order.
+
+    Raises:
+        KnowledgeBaseError: unreadable or malformed file, missing field, unknown value,
+            duplicate id, an item of an unknown topic, a topic without a faq item, or a
+            faq item that does not fit every phase and form.
+    """
+    return _load(path)[1]
+
+
+def load_topics(path: Path = KNOWLEDGE_BASE) -> Dict[str, Topic]:
+    """The topics by faq key, in file order (validated like `load_items`)."""
+    return _load(path)[0]
+
+
+def faq_answer(topic: str) -> str:
     """The faq answer for `topic`: its faq items' texts, joined by blank lines.
 
     Raises:
         KnowledgeBaseError: the topic has no faq item.
     """
-    texts = [item.text for item in items or load_items() if item.topic == topic and item.faq]
+    texts = [item.text for item in load_items() if item.topic == topic and item.faq]
     if not texts:
         raise KnowledgeBaseError(f"no faq item for topic {topic}")
     return "\n\n".join(texts)
@@ -144,9 +198,9 @@ def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> Lis
     return [item for item in load_items() if item.topic == topic and item.fits(phase, company_form)]
 
 
-def topics() -> List[str]:
-    """All topics (faq keys) in the knowledge base, in order of first appearance."""
-    return list(dict.fromkeys(item.topic for item in load_items()))
+def topics_for_phase(phase: Optional[str]) -> List[Topic]:
+    """The topics that guided advice offers for `phase` (None: every offered topic)."""
+    return [t for t in load_topics().values() if t.phases and (phase is None or phase in t.phases)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -157,11 +211,12 @@ def load_municipalities(path: Path = MUNICIPALITIES) -> Dict[str, Municipality]:
         {official name: Municipality}, 98 entries.
 
     Raises:
-        KnowledgeBaseError: unreadable file, or a municipality names an unknown Erhvervshus.
+        KnowledgeBaseError: unreadable or malformed file, a missing field, or a
+            municipality that names an unknown Erhvervshus.
     """
     raw = _read_yaml(path)
-    houses = {h["id"]: Erhvervshus(h["id"], h["name"], h["city"]) for h in raw["erhvervshuse"]}
     try:
+        houses = {h["id"]: Erhvervshus(h["id"], h["name"], h["city"]) for h in raw["erhvervshuse"]}
         return {m["name"]: Municipality(m["name"], m["region"], houses[m["erhvervshus"]]) for m in raw["municipalities"]}
-    except KeyError as error:
-        raise KnowledgeBaseError(f"{path}: unknown Erhvervshus or missing field {error}") from error
+    except (KeyError, TypeError) as error:
+        raise KnowledgeBaseError(f"{path}: unknown Erhvervshus or missing field ({error!r})") from error

@@ -3,7 +3,8 @@
 Rasa 3.6's RestInput answers a missing body or a JSON list with a 500 error and
 files requests without a sender under one shared conversation. This subclass keeps
 its URL (/webhooks/rest/webhook) and replies, and checks each POST first: a bad
-request gets a 400 with a Danish message and a log line, never a server error.
+request gets a 400 with a Danish message and a log line, never a server error. A
+message the assistant leaves unanswered gets the handoff (channels.guard).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.guard import answer_or_hand_off
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +57,8 @@ class RestInput(rest.RestInput):
     """The REST channel with request checks; configure as `channels.rest.RestInput:`."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        """Rasa's REST blueprint plus a request check (see `request_problem`)."""
-        webhook = super().blueprint(on_new_message)
+        """Rasa's REST blueprint plus a request check (see `request_problem`) and the silence guard."""
+        webhook = super().blueprint(answer_or_hand_off(on_new_message))
 
         @webhook.middleware("request")
         async def reject_malformed(request: Request) -> Optional[HTTPResponse]:

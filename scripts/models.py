@@ -3,7 +3,18 @@
 A model's file name ends with a fingerprint of everything that shapes it:
 config.yml, domain.yml, every file under data/, the custom NLU components and the
 spaCy pipeline this machine loads. Rasa serves the newest archive in models/, so
-that one is "the served model"; `make run` trains only when it does not match.
+that one is "the served model".
+
+Candidates live in models/candidates/, where Rasa does not look. `make retrain`
+trains one there, evaluates it and either promotes it (moves it into models/ as the
+newest archive) or refuses it, leaving a `<model>.refused.json` record beside it.
+
+- `make test` tests the model matching the current data: the served one if it
+  matches, else an earlier one or a candidate, trained if there is none. It
+  never promotes.
+- `make run` serves the served model if it matches; if `make retrain` refused the
+  model for the current data, it keeps serving the previous model and says why;
+  otherwise it promotes the matching model (training one if needed), as before.
 
 Usage: python -m scripts.models [--if-needed]   (prints the path of the model)
 """
@@ -12,14 +23,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Dict, Iterable, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import ROOT
+
 MODELS = ROOT / "models"
+CANDIDATES = MODELS / "candidates"
 INPUTS = ("config.yml", "domain.yml", "data", "components")
 
 
@@ -41,6 +56,18 @@ def spacy_pipeline() -> str:
     return pipeline_identity(spacy_nlp["model"], spacy_nlp.get("model_version"))
 
 
+def files_digest(paths: Iterable[Path], root: Path = ROOT, seed: str = "") -> str:
+    """A 12-hex-digit digest of `seed` and the names (relative to `root`) and contents of the files in `paths`.
+
+    Folders in `paths` count with every file below them; missing paths are skipped.
+    """
+    digest = hashlib.sha256(seed.encode())
+    for path in _files(paths):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def fingerprint(root: Path = ROOT) -> str:
     """A 12-hex-digit digest of the training inputs and the spaCy pipeline.
 
@@ -50,22 +77,36 @@ def fingerprint(root: Path = ROOT) -> str:
     Returns:
         e.g. "3f9a0c1d2e4b"; it changes when any input file or the pipeline changes.
     """
-    digest = hashlib.sha256(spacy_pipeline().encode())
-    for path in _files(root / name for name in INPUTS):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+    return files_digest((root / name for name in INPUTS), root, seed=spacy_pipeline())
+
+
+def shown(path: Path) -> str:
+    """`path` as shown to operators: relative to the project folder if it is inside it."""
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+
+
+def _newest(paths: Iterable[Path]) -> Optional[Path]:
+    return max(paths, key=lambda p: p.stat().st_mtime, default=None)
 
 
 def served_model(models: Path = MODELS) -> Optional[Path]:
     """The archive Rasa serves: the newest *.tar.gz directly in `models`, or None."""
-    archives = list(models.glob("*.tar.gz"))
-    return max(archives, key=lambda p: p.stat().st_mtime) if archives else None
+    return _newest(models.glob("*.tar.gz"))
 
 
 def matches(model: Optional[Path], digest: str) -> bool:
     """True if `model` was trained from inputs with fingerprint `digest`."""
     return model is not None and model.name.endswith(f"-{digest}.tar.gz")
+
+
+def model_name(digest: str) -> str:
+    """A new model's file name without .tar.gz: "<YYYYmmdd-HHMMSS>-<digest>"."""
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
+
+
+def train_command(output: Path, name: str) -> List[str]:
+    """The `rasa train` command line that writes `output`/`name`.tar.gz."""
+    return [sys.executable, "-m", "rasa", "train", "--out", str(output), "--fixed-model-name", name]
 
 
 def train(output: Path = MODELS, digest: Optional[str] = None) -> Path:
@@ -74,25 +115,110 @@ def train(output: Path = MODELS, digest: Optional[str] = None) -> Path:
     Raises:
         subprocess.CalledProcessError: `rasa train` failed.
     """
-    digest = digest or fingerprint()
-    name = f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
+    name = model_name(digest or fingerprint())
     output.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "train", "--out", str(output), "--fixed-model-name", name],
-        cwd=ROOT,
-        check=True,
-    )
+    subprocess.run(train_command(output, name), cwd=ROOT, check=True)
     return output / f"{name}.tar.gz"
 
 
-def ensure_model() -> Path:
-    """The served model if it matches the current inputs; otherwise trains one."""
+def matching_model(digest: str, models: Path = MODELS) -> Optional[Path]:
+    """The newest model trained from inputs with fingerprint `digest`, or None.
+
+    Looks in `models` first (a model served earlier: restoring the data serves it
+    again without training), then in its subfolder candidates/.
+    """
+    pattern = f"*-{digest}.tar.gz"
+    return _newest(models.glob(pattern)) or _newest((models / CANDIDATES.name).glob(pattern))
+
+
+def prune_candidates(keep: str, candidates: Path = CANDIDATES) -> None:
+    """Deletes candidates (and their refusal records) of any fingerprint but `keep`: they can never match again."""
+    for path in candidates.glob("*"):
+        if path.is_file() and f"-{keep}." not in path.name:
+            path.unlink()
+
+
+def refusal_path(model: Path) -> Path:
+    """Where the refusal record of `model` lives: beside it, "<name>.refused.json"."""
+    return model.with_name(model.name.replace(".tar.gz", ".refused.json"))
+
+
+def refuse(model: Path, report: Path, reasons: List[str]) -> None:
+    """Records that `make retrain` refused `model`; `report` is the report's path, `reasons` one line each."""
+    record = {"date": time.strftime("%Y-%m-%d %H:%M"), "report": shown(report), "reasons": reasons}
+    refusal_path(model).write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def refusal(model: Optional[Path]) -> Optional[Dict]:
+    """The refusal record of `model` ({"date", "report", "reasons"}), or None if it was not refused."""
+    path = refusal_path(model) if model else None
+    return json.loads(path.read_text(encoding="utf-8")) if path and path.exists() else None
+
+
+def promote(model: Path, models: Path = MODELS) -> Path:
+    """Moves `model` into `models` as the newest archive, so Rasa serves it; forgets any refusal.
+
+    Returns:
+        The model's new path.
+    """
+    refusal_path(model).unlink(missing_ok=True)
+    target = models / model.name
+    model.replace(target)
+    os.utime(target)  # newest by mtime, which is how Rasa and served_model() pick
+    return target
+
+
+def ensure_model(models: Path = MODELS) -> Path:
+    """The model matching the current inputs, for tests; never promotes one.
+
+    Args:
+        models: the folder of served models; candidates are in its subfolder candidates/.
+
+    Returns:
+        The matching model (see `matching_model`), else a candidate trained now (~4 min).
+    """
     digest = fingerprint()
-    model = served_model()
-    if matches(model, digest):
-        return model
-    print(f"models: no model matches the current data and config ({digest}); training one.", flush=True)
-    return train(digest=digest)
+    found = matching_model(digest, models)
+    if found:
+        return found
+    print(f"models: no model matches the current data and config ({digest}); training a candidate.", flush=True)
+    candidates = models / CANDIDATES.name
+    prune_candidates(digest, candidates)
+    return train(candidates, digest)
+
+
+def model_to_serve(models: Path = MODELS) -> Path:
+    """The model `make run` and `make shell` serve (`models`: as for ensure_model).
+
+    Returns:
+        The served model if it matches the current inputs; the served model, with a
+        printed line why, if `make retrain` refused the candidate for the current
+        inputs; else the matching model (an earlier one or a candidate, trained now
+        if needed), promoted.
+
+    Raises:
+        RuntimeError: the candidate for the current inputs was refused and there is no
+            previous model to serve instead.
+        subprocess.CalledProcessError: training failed.
+    """
+    digest = fingerprint()
+    served = served_model(models)
+    if matches(served, digest):
+        return served
+    refused = refusal(matching_model(digest, models))
+    if refused and served is None:
+        raise RuntimeError(
+            f"the data in data/ was refused by make retrain on {refused['date']} (see {refused['report']}) and "
+            "there is no earlier model to serve; fix the data, or promote it anyway with FORCE=1 make retrain."
+        )
+    if refused:
+        print(
+            f"models: the data in data/ was refused by make retrain on {refused['date']}, see {refused['report']}; "
+            f"serving the previous model {served.name}; FORCE=1 make retrain promotes it.",
+            flush=True,
+        )
+        return served
+    return promote(ensure_model(models), models)
 
 
 def main() -> None:

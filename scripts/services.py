@@ -1,4 +1,4 @@
-"""Starting and stopping the assistant's services: action server and Rasa server.
+"""Starting and stopping the assistant's services: action server, Rasa server, chat page.
 
 Used by `make run` / `make shell` (through scripts.serve) and by the tests, so both
 start the services the same way.
@@ -6,6 +6,7 @@ start the services the same way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -15,9 +16,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
-ROOT = Path(__file__).resolve().parent.parent
+from scripts import ROOT
+
 RASA = [sys.executable, "-m", "rasa"]
 
 
@@ -29,25 +31,42 @@ class Service:
         command: the argv list to start.
         health_url: a URL that answers 200 once the server is ready.
         log_path: where stdout and stderr go (None: inherit the terminal).
+        env: environment variables to set for the process, on top of this one's.
     """
 
-    def __init__(self, name: str, command: List[str], health_url: str, log_path: Optional[Path] = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: List[str],
+        health_url: str,
+        log_path: Optional[Path] = None,
+        env: Optional[Dict[str, str]] = None,
+    ) -> None:
         self.name = name
         self.command = command
         self.health_url = health_url
         self.log_path = log_path
+        self.env = env or {}
         self.process: Optional[subprocess.Popen] = None
 
     def start(self, timeout_s: float = 180.0) -> "Service":
         """Starts the process and waits until `health_url` answers.
 
         Raises:
-            RuntimeError: the process exited, or was not ready within `timeout_s` seconds.
+            RuntimeError: something already answers at `health_url`, the process exited,
+                or it was not ready within `timeout_s` seconds.
         """
-        log = open(self.log_path, "ab") if self.log_path else None
-        self.process = subprocess.Popen(
-            self.command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT if log else None, start_new_session=True
-        )
+        if is_up(self.health_url):
+            raise RuntimeError(f"{self.health_url} already answers: is the {self.name} running elsewhere? Stop it first")
+        with open(self.log_path, "ab") if self.log_path else contextlib.nullcontext() as log:
+            self.process = subprocess.Popen(  # the child keeps its own copy of the log file
+                self.command,
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdout=log,
+                stderr=subprocess.STDOUT if log else None,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -109,12 +128,27 @@ def rasa_server(
     port: int = 5005,
     endpoints: str = "endpoints.yml",
     log_path: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
 ) -> Service:
-    """The Rasa server with `model` and the channels of credentials.yml on `port`."""
+    """The Rasa server with `model` and the channels of credentials.yml on `port`.
+
+    `env` adds environment variables, e.g. WEBCHAT_ORIGINS for the socketio channel.
+    """
     return Service(
         "Rasa server",
         RASA + ["run", "--model", str(model), "--port", str(port), "--endpoints", endpoints,
                 "--credentials", "credentials.yml"],
         f"http://localhost:{port}/",
+        log_path,
+        env,
+    )
+
+
+def web_page(port: int, socket_url: str, log_path: Optional[Path] = None) -> Service:
+    """The chat page (scripts.webpage) on `port`, its widget talking to Rasa at `socket_url`."""
+    return Service(
+        "chat page",
+        [sys.executable, "-m", "scripts.webpage", "--port", str(port), "--socket-url", socket_url],
+        f"http://localhost:{port}/config.json",
         log_path,
     )

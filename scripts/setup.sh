@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv with the pinned dependencies and tries to install the Danish spaCy
 # pipeline da_core_news_sm 3.4.0 from its official release. Safe to run again: it
-# only reinstalls when requirements.txt or constraints.txt changed.
+# only reinstalls when requirements.txt or constraints.txt changed. Then installs the
+# chat widget with npm (see the end).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,4 +60,20 @@ lemmatizer. To get the real pipeline where the internet is reachable, run:
 MSG
     fi
   fi
+fi
+
+# The web chat widget (rasa-webchat, pinned in package-lock.json), served by `make run`.
+# `npm ci` runs only when node_modules/ is missing or the lock file changed; no
+# package's install scripts run (the page only needs the widget's prebuilt bundle).
+WIDGET_STAMP=node_modules/.installed
+if command -v npm >/dev/null 2>&1; then
+  wanted_widget="$(sha256sum package-lock.json | cut -c1-16)"
+  if [ ! -f "$WIDGET_STAMP" ] || [ "$(cat "$WIDGET_STAMP")" != "$wanted_widget" ]; then
+    echo "setup: installing the chat widget (npm ci, about 30 s)"
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    echo "$wanted_widget" > "$WIDGET_STAMP"
+  fi
+elif [ ! -f "$WIDGET_STAMP" ]; then
+  echo "WARNING: npm not found, so the chat widget is not installed and \`make run\` cannot serve the chat page." >&2
+  echo "         Install Node.js with npm (Debian: apt-get install npm) and run \`make setup\` again." >&2
 fi

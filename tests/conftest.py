@@ -11,6 +11,7 @@ from typing import Callable, Dict, List
 
 import pytest
 
+from channels.origins import ORIGINS_ENV, page_origins
 from scripts.models import ROOT, ensure_model
 from scripts.services import action_server, free_port, rasa_server
 
@@ -19,6 +20,13 @@ OUTPUT = ROOT / "test-output"
 
 RASA_PORT = free_port()
 ACTION_PORT = free_port()
+PAGE_PORT = free_port()
+
+
+@pytest.fixture(scope="session")
+def page_port() -> int:
+    """The port for the chat page of the browser test: the test Rasa server's socket.io accepts it."""
+    return PAGE_PORT
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +55,9 @@ def actions_service():
 def rasa_url(model: Path, test_endpoints: Path, actions_service) -> str:
     """Base URL of a Rasa server on RASA_PORT serving `model`, with the action server up."""
     OUTPUT.mkdir(exist_ok=True)
-    with rasa_server(model, port=RASA_PORT, endpoints=str(test_endpoints), log_path=OUTPUT / "rasa-server.log"):
+    env = {ORIGINS_ENV: page_origins(PAGE_PORT)}
+    log_path = OUTPUT / "rasa-server.log"
+    with rasa_server(model, port=RASA_PORT, endpoints=str(test_endpoints), log_path=log_path, env=env):
         yield f"http://localhost:{RASA_PORT}"
 
 

@@ -22,8 +22,8 @@ def test_bad_text_gets_a_reply_or_4xx(rasa_url, text):
     with _send_raw(rasa_url, json.dumps({"sender": sender, "message": text}).encode()) as response:
         assert response.status < 500
         if response.status == 200:
-            reply = json.loads(response.read())
-            assert all("<script" not in m.get("text", "") for m in reply)
+            reply = texts(json.loads(response.read()))
+            assert reply and "<script" not in reply  # a Danish reply, never an echo of the markup
     # The conversation goes on afterwards.
     with _send_raw(rasa_url, json.dumps({"sender": sender, "message": "hej"}).encode()) as response:
         assert response.status == 200

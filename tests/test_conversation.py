@@ -32,10 +32,17 @@ def test_faq_answer_on_rsv_criteria(say):
 
 
 def test_two_failed_understandings_in_a_row_hand_off(say):
-    first = texts(say("xqzv blorp wibble"))
-    assert PHONE not in first and "anden måde" in first
-    second = texts(say("flurb zzkx quom"))
+    # "/nlu_fallback" is what the FallbackClassifier makes of a message it cannot place.
+    first = say("/nlu_fallback")
+    assert PHONE not in texts(first) and "anden måde" in texts(first)
+    assert "/request_advice" in [b["payload"] for m in first for b in m.get("buttons", [])]
+    second = texts(say("/nlu_fallback"))
     assert PHONE in second and TEL_LINK in second
+
+
+def test_one_failed_understanding_then_a_good_question_does_not_hand_off(say):
+    say("/nlu_fallback")
+    assert PHONE not in texts(say("hvad er en socialøkonomisk virksomhed"))
 
 
 def test_out_of_scope_says_what_it_can_do(say):
@@ -52,3 +59,9 @@ def test_greeting_and_capabilities_offer_buttons(say):
     assert "socialøkonomiske" in texts(say("hej"))
     reply = say("hvad kan du hjælpe med?")
     assert any(message.get("buttons") for message in reply)
+
+
+def test_a_message_without_a_known_word_is_not_guessed_at(say):
+    for text in ("xqzv blorp wibble", "?!?"):
+        answer = texts(say(text))
+        assert "anden måde" in answer or PHONE in answer  # a rephrase request, or the handoff after two

@@ -1,4 +1,5 @@
-"""The test stories in tests/test_stories.yml, run by `rasa test core`."""
+"""The test stories in tests/test_stories.yml, run end to end by `rasa test core --e2e`:
+the user's text goes through the NLU, so a wrong intent fails a story too."""
 
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from tests.conftest import OUTPUT
 
 def test_no_story_prediction_errors(model):
     result = subprocess.run(
-        [sys.executable, "-m", "rasa", "test", "core", "--model", str(model), "--stories", "tests/test_stories.yml",
+        [sys.executable, "-m", "rasa", "test", "core", "--e2e", "--model", str(model), "--stories", "tests/test_stories.yml",
          "--fail-on-prediction-errors", "--out", str(OUTPUT / "core")],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )

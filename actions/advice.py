@@ -1,0 +1,155 @@
+"""The guided advice: asking the form's questions, and composing advice fitted to the answers."""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+from urllib.parse import urlparse
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.knowledge import (
+    COMPANY_FORM_LABELS,
+    PHASE_LABELS,
+    advice,
+    load_municipalities,
+    load_topics,
+    topics_for_phase,
+)
+from actions.prompts import BUTTONS, INTRO, QUESTIONS, inform_button
+
+ERHVERVSHUSE_SOURCE = "https://www.kl.dk"
+
+
+def _source(url: str) -> str:
+    """A markdown source line, e.g. "Kilde: [elov.dk](https://www.elov.dk/...)"."""
+    host = urlparse(url).netloc.removeprefix("www.")
+    return f"Kilde: [{host}]({url})"
+
+
+def _who(phase: Optional[str], company_form: Optional[str]) -> str:
+    """E.g. "for en forening i udviklingsfasen", "i driftsfasen"; empty if neither is known."""
+    form, phase_label = COMPANY_FORM_LABELS.get(company_form or ""), PHASE_LABELS.get(phase or "")
+    if form:
+        return f"for {form} i {phase_label}" if phase_label else f"for {form}"
+    return f"i {phase_label}" if phase_label else ""
+
+
+def local_guidance(municipality: Optional[str]) -> Optional[str]:
+    """A sentence naming the municipality's erhvervsservice and Erhvervshus, or None.
+
+    Args:
+        municipality: an official municipality name, e.g. "Aarhus"; anything else gives None.
+    """
+    place = load_municipalities().get(municipality or "")
+    if place is None:
+        return None
+    house = place.erhvervshus
+    return (
+        f"I {place.official_name} giver erhvervsservice den første vejledning, og {house.name} "
+        f"i {house.city} giver specialiseret vejledning ({_source(ERHVERVSHUSE_SOURCE)})."
+    )
+
+
+def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str], municipality: Optional[str]) -> str:
+    """The advice text: a heading, the fitting knowledge items with sources, local guidance.
+
+    Args:
+        topic: a faq key, e.g. "funding".
+        phase: "etablering", "drift", "udvikling" or None.
+        company_form: a contract company_form value, "ukendt" or None.
+        municipality: an official municipality name, "ukendt" or None.
+
+    Returns:
+        Danish markdown: the items that fit phase and form (always the topic's faq
+        items, see actions.knowledge), in knowledge-base order, each with its source.
+    """
+    body = [f"{item.text} ({_source(item.source)})" for item in advice(topic, phase, company_form)]
+    heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].title}**", _who(phase, company_form)]))
+    local = local_guidance(municipality)
+    return "\n\n".join([f"{heading}:", *body, *([local] if local else [])])
+
+
+class AskAction(Action, metaclass=ABCMeta):
+    """Asks the form's question for `slot` with its buttons (see actions.prompts).
+
+    Rasa runs action_ask_<slot> when the form requests <slot>.
+    """
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot asked for, e.g. "phase"."""
+
+    def name(self) -> Text:
+        """action_ask_<slot>."""
+        return f"action_ask_{self.slot}"
+
+    def buttons(self, tracker: Tracker) -> List[Dict[str, str]]:
+        """The answer buttons, [{"title": str, "payload": str}]."""
+        return BUTTONS.get(self.slot, [])
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Utters the question and its buttons, after INTRO if it is the form's first; sets nothing.
+
+        The form sets `requested_slot` only after asking, so it is still empty when
+        the form asks its first question (and set when it asks again after an
+        interruption).
+        """
+        first = tracker.get_slot("requested_slot") is None
+        text = f"{INTRO}\n\n{QUESTIONS[self.slot]}" if first else QUESTIONS[self.slot]
+        dispatcher.utter_message(text=text, buttons=self.buttons(tracker))
+        return []
+
+
+class ActionAskPhase(AskAction):
+    """Asks for the phase: etablering, drift or udvikling."""
+
+    slot = "phase"
+
+
+class ActionAskCompanyForm(AskAction):
+    """Asks for the company form, with the common forms and "Ved ikke endnu"."""
+
+    slot = "company_form"
+
+
+class ActionAskMunicipality(AskAction):
+    """Asks for the municipality, which may be skipped."""
+
+    slot = "municipality"
+
+
+class ActionAskTopic(AskAction):
+    """Asks for the topic, offering the topics that fit the phase."""
+
+    slot = "topic"
+
+    def buttons(self, tracker: Tracker) -> List[Dict[str, str]]:
+        """One button a topic of the phase, payload /inform{"topic": key}."""
+        return [inform_button(t.title, "topic", t.key) for t in topics_for_phase(tracker.get_slot("phase"))]
+
+
+class ActionGiveAdvice(Action):
+    """Gives advice fitted to the form's answers, then the handoff to a person."""
+
+    def name(self) -> Text:
+        """The action name used in domain.yml and the form's submit rule."""
+        return "action_give_advice"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Utters the advice and utter_handoff; clears `topic` so another topic can follow."""
+        topic = tracker.get_slot("topic")
+        if topic in load_topics():
+            text = compose_advice(
+                topic,
+                tracker.get_slot("phase"),
+                tracker.get_slot("company_form"),
+                tracker.get_slot("municipality"),
+            )
+            dispatcher.utter_message(text=text)
+        dispatcher.utter_message(response="utter_handoff")
+        return [SlotSet("topic", None)]

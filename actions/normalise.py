@@ -1,0 +1,109 @@
+"""Turning what users write into the NLU contract's slot values.
+
+Users answer in their own words ("vi er ved at starte op", "et anpartsselskab",
+"kbh"). The NLU's entity synonyms already map most of that; these functions do the
+same for free text, from the same synonym lists (data/nlu/synonyms.yml and the
+generated data/nlu/lookup/municipalities.yml), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterable, Optional
+
+import yaml
+
+from actions.knowledge import COMPANY_FORMS, PHASES, UNKNOWN_FORM, load_municipalities, load_topics
+
+NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
+SYNONYM_FILES = (NLU_DATA / "synonyms.yml", NLU_DATA / "lookup" / "municipalities.yml")
+
+UNKNOWN_PHRASES = (
+    "ved ikke", "ved det ikke", "ikke bestemt", "ikke valgt", "ikke besluttet", "usikker",
+    "aner det ikke", "spring over", "skip", "vil ikke sige", "helst ikke sige", "ingen", "nej",
+)
+
+
+def _read_synonyms(paths: Iterable[Path]) -> Dict[str, str]:
+    synonyms: Dict[str, str] = {}
+    for path in paths:
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "synonym" in entry:
+                for line in entry["examples"].splitlines():
+                    synonyms[line.strip().lstrip("- ").strip().lower()] = str(entry["synonym"])
+    return synonyms
+
+
+@functools.lru_cache(maxsize=None)
+def _spellings(entity: str) -> Dict[str, str]:
+    """{lower-case spelling: value} for "company_form", "phase" or "municipality"."""
+    values = {
+        "company_form": COMPANY_FORMS,
+        "phase": PHASES,
+        "municipality": tuple(load_municipalities()),
+    }[entity]
+    # "is", "as", "ps" and "ks" are also plain words ("is" is ice cream): inside a
+    # sentence only their written forms (I/S, A/S, …) count; see find_value.
+    spellings = {value.lower(): value for value in values if len(value) > 2}
+    spellings.update({k: v for k, v in _read_synonyms(SYNONYM_FILES).items() if v in values})
+    return spellings
+
+
+def _contains(text: str, phrase: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
+
+
+def find_value(entity: str, text: Any) -> Optional[str]:
+    """The contract value of `entity` that `text` names, or None.
+
+    Args:
+        entity: "company_form", "phase" or "municipality".
+        text: what the user wrote, e.g. "vi er et anpartsselskab"; non-strings give None.
+
+    Returns:
+        e.g. "aps"; the longest matching spelling wins ("forening med begrænset
+        ansvar" -> "fmba", not "forening"). None if nothing matches.
+    """
+    if not isinstance(text, str):
+        return None
+    lowered = text.lower()
+    exact = {str(value).lower(): value for value in _spellings(entity).values()}
+    if lowered.strip() in exact:  # a canonical value, e.g. from an entity or a button
+        return exact[lowered.strip()]
+    for spelling in sorted(_spellings(entity), key=len, reverse=True):
+        if _contains(lowered, spelling):
+            return _spellings(entity)[spelling]
+    return None
+
+
+def says_unknown(text: Any) -> bool:
+    """True if `text` says the user does not know or would rather skip ("ved ikke endnu")."""
+    return isinstance(text, str) and (
+        text.strip().lower() == UNKNOWN_FORM or any(_contains(text.lower(), p) for p in UNKNOWN_PHRASES)
+    )
+
+
+def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
+    """The knowledge topic (faq key) the user picked or asked about, or None.
+
+    Args:
+        text: the slot value: a key from a button payload ("funding"), a title
+            ("Finansiering"), or a free-text answer.
+        latest_message: the tracker's latest message; when its intent is `faq`, the
+            response selector's key ("faq/funding") names the topic.
+    """
+    topics = load_topics()
+    if isinstance(text, str):
+        lowered = text.strip().lower()
+        if lowered in topics:
+            return lowered
+        for key, topic in topics.items():
+            if topic.title.lower() == lowered:
+                return key
+    if (latest_message.get("intent") or {}).get("name") == "faq":
+        selected = latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
+        key = str(selected.get("intent_response_key", "")).partition("/")[2]
+        return key if key in topics else None
+    return None

@@ -1,0 +1,55 @@
+"""The Danish questions of the guided advice form, and what it says when an answer is unclear.
+
+They live here, not as domain responses, because the form asks through the
+action_ask_<slot> actions: Rasa's `data validate` would report responses used only
+by actions as unused.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from actions.knowledge import UNKNOWN_FORM
+
+
+def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
+    """A button whose payload sets `slot` to `value` directly: /inform{"slot":"value"}."""
+    return {"title": title, "payload": f'/inform{{"{slot}":"{value}"}}'}
+
+
+# Said before the form's first question only (see actions.advice.AskAction).
+INTRO = 'Godt, så stiller jeg dig et par korte spørgsmål om din virksomhed. Skriv "stop", hvis du vil stoppe undervejs.'
+
+QUESTIONS: Dict[str, str] = {
+    "phase": "Hvor langt er du med virksomheden?",
+    "company_form": "Hvilken virksomhedsform har virksomheden, eller hvilken overvejer du?",
+    "topic": "Hvad vil du gerne have råd om? Vælg et emne, eller skriv dit spørgsmål.",
+    "municipality": "Sidste spørgsmål: Hvilken kommune ligger virksomheden i? Så kan jeg fortælle, hvor du kan få vejledning lokalt.",
+}
+
+BUTTONS: Dict[str, List[Dict[str, str]]] = {
+    "phase": [
+        inform_button("Vi er ved at starte op", "phase", "etablering"),
+        inform_button("Vi er i drift", "phase", "drift"),
+        inform_button("Vi vil udvikle og vokse", "phase", "udvikling"),
+    ],
+    "company_form": [
+        inform_button("ApS", "company_form", "aps"),
+        inform_button("Forening", "company_form", "forening"),
+        inform_button("Erhvervsdrivende fond", "company_form", "fond"),
+        inform_button("A.m.b.a.", "company_form", "amba"),
+        inform_button("Enkeltmandsvirksomhed", "company_form", "enkeltmandsvirksomhed"),
+        inform_button("Ved ikke endnu", "company_form", UNKNOWN_FORM),
+    ],
+    "municipality": [inform_button("Spring over", "municipality", UNKNOWN_FORM)],
+}
+
+RETRIES: Dict[str, str] = {
+    "phase": "Det fangede jeg ikke helt. Er du ved at starte op, er virksomheden i drift, eller vil du udvikle og vokse den?",
+    "company_form": (
+        "Den virksomhedsform kender jeg ikke. Skriv fx ApS, A/S, forening, fond, a.m.b.a., I/S "
+        'eller enkeltmandsvirksomhed, eller "ved ikke endnu".'
+    ),
+    "topic": "Det emne kan jeg ikke placere. Vælg et af emnerne, eller skriv dit spørgsmål med andre ord.",
+    "municipality": 'Den kommune kender jeg ikke. Skriv kommunens navn, fx Aarhus eller Høje-Taastrup, eller "spring over".',
+}

@@ -1,0 +1,115 @@
+"""Rasa's FallbackClassifier, which also falls back on messages with no known word.
+
+DIET gives a confident intent even to a message it has no word for ("?!?",
+"<script>…</script>", "xqzv blorp"), because its character n-grams always match
+something. A message none of whose words occur in the training data cannot be
+understood, so this classifier predicts `nlu_fallback` for it, as it does for low
+or ambiguous confidence. The vocabulary is learnt from the NLU training data: the
+examples, the entity synonyms and the lookup tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, FrozenSet, List, Text, Type
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+
+logger = logging.getLogger(__name__)
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+def words(message: Message) -> List[str]:
+    """The lower-case tokens of the message's text that contain a letter."""
+    return [t.text.lower() for t in message.get(TOKENS_NAMES[TEXT]) or [] if any(c.isalpha() for c in t.text)]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class VocabularyFallbackClassifier(FallbackClassifier):
+    """FallbackClassifier (threshold, ambiguity_threshold) plus the no-known-word rule."""
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: FrozenSet[str] = frozenset(),
+    ) -> None:
+        """Keeps the config, where to persist, and the known words."""
+        super().__init__(config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        """A tokenizer (for the words). The intent classifiers must still come first in
+        the pipeline: Rasa's IntentClassifier requirement is dropped only because it
+        cannot hold for the training node of a trainable classifier."""
+        return [Tokenizer]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> VocabularyFallbackClassifier:
+        """An untrained classifier (empty vocabulary)."""
+        return cls({**cls.get_default_config(), **config}, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Learns the words of the NLU examples, entity synonyms and lookup tables.
+
+        Synonyms and lookup tables count because a bare answer such as "Lemvig" or
+        "vækst" is understood through them, even where no example contains it.
+        Persists them as a JSON list of lower-case words.
+        """
+        phrases = [*training_data.entity_synonyms.keys(), *training_data.entity_synonyms.values()]
+        phrases += [element for table in training_data.lookup_tables if isinstance(table.get("elements"), list)
+                    for element in table["elements"]]
+        vocabulary = {word for example in training_data.nlu_examples for word in words(example)}
+        vocabulary.update(word for phrase in phrases for word in re.findall(r"\w+", str(phrase).lower()))
+        with self._model_storage.write_to(self._resource) as directory:
+            dump_obj_as_json_to_file(directory / VOCABULARY_FILE, sorted(vocabulary))
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> VocabularyFallbackClassifier:
+        """Loads the vocabulary persisted by `train`.
+
+        Raises:
+            ValueError: the model has no vocabulary for this component (retrain).
+        """
+        with model_storage.read_from(resource) as directory:
+            vocabulary = frozenset(read_json_file(directory / VOCABULARY_FILE))
+        return cls({**cls.get_default_config(), **config}, model_storage, resource, vocabulary)
+
+    def _should_fallback(self, message: Message) -> bool:
+        """True for low or ambiguous confidence (Rasa's rules), or when no word is known."""
+        if super()._should_fallback(message):
+            return True
+        if not any(word in self.vocabulary for word in words(message)):
+            logger.debug("No known word in %r: predicting nlu_fallback.", message.get(TEXT))
+            return True
+        return False

@@ -1,0 +1,170 @@
+"""Unit tests of the custom actions and validators, with rasa_sdk trackers."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
+from actions.normalise import find_topic, find_value, says_unknown
+from actions.prompts import INTRO, QUESTIONS, RETRIES
+from actions.validation import ValidateAdviceForm
+
+PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
+
+
+def tracker(slots: Optional[Dict[str, Any]] = None, text: str = "", intent: str = "inform", **latest: Any) -> Tracker:
+    """A tracker with `slots` whose latest user message is `text` with `intent`."""
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": [], **latest}
+    return Tracker("test-user", slots or {}, message, [], False, None, {"name": "advice_form"}, "action_listen")
+
+
+def run(action: Any, slots: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """Runs `action`; returns (the messages it sent, the events it returned)."""
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker(slots), {})
+    return dispatcher.messages, events
+
+
+@pytest.mark.parametrize(
+    "entity, text, value",
+    [
+        ("company_form", "anpartsselskab", "aps"),
+        ("company_form", "aps", "aps"),
+        ("company_form", "vi er et ApS", "aps"),
+        ("company_form", "en forening med begrænset ansvar", "fmba"),
+        ("company_form", "frivillig forening", "forening"),
+        ("company_form", "A/S", "as"),
+        ("company_form", "vi er et i/s", "is"),
+        ("company_form", "is", "is"),  # a canonical value from an entity
+        ("phase", "vi er ved at starte op", "etablering"),
+        ("phase", "vi har kørt i tre år", "drift"),
+        ("phase", "vi vil gerne vokse", "udvikling"),
+        ("phase", "udvikling", "udvikling"),
+        ("municipality", "kbh", "København"),
+        ("municipality", "vi ligger i koebenhavn", "København"),
+        ("municipality", "arhus", "Aarhus"),
+        ("municipality", "høje-taastrup", "Høje-Taastrup"),
+        ("municipality", "Frederiksberg", "Frederiksberg"),
+    ],
+)
+def test_danish_variants_become_contract_values(entity, text, value):
+    assert find_value(entity, text) == value
+
+
+@pytest.mark.parametrize("text", ["", "blabla", "🙂", None, 42, "<script>x</script>", "hvad er den bedste is", "as we said"])
+def test_unknown_text_gives_no_value(text):
+    assert find_value("company_form", text) is None and find_value("phase", text) is None
+
+
+def test_saying_one_does_not_know_is_recognised():
+    assert says_unknown("ved ikke endnu") and says_unknown("spring over") and says_unknown("nej tak")
+    assert not says_unknown("vi er et aps")
+
+
+def validate(slot: str, value: Any, **latest: Any) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    validator = getattr(ValidateAdviceForm(), f"validate_{slot}")
+    result = validator(value, dispatcher, tracker(text=str(value), **latest), {})
+    return result, dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    "slot, value, expected",
+    [
+        ("phase", "vi er ved at starte op", "etablering"),
+        ("phase", "drift", "drift"),  # pre-filled by an entity: already canonical
+        ("company_form", "et anpartsselskab", "aps"),
+        ("company_form", "ved ikke endnu", "ukendt"),
+        ("company_form", "forening", "forening"),
+        ("topic", "funding", "funding"),  # a button payload
+        ("topic", "Finansiering", "funding"),  # a typed title
+        ("municipality", "kbh", "København"),
+        ("municipality", "spring over", "ukendt"),
+        ("municipality", "nej tak", "ukendt"),
+    ],
+)
+def test_validators_normalise_answers_silently(slot, value, expected):
+    result, messages = validate(slot, value)
+    assert result == {slot: expected}
+    assert messages == []
+
+
+@pytest.mark.parametrize("slot, value", [("phase", "måske"), ("company_form", "en bil"), ("topic", "vejret"), ("municipality", "Paris")])
+def test_validators_reask_helpfully_on_unknown_values(slot, value):
+    result, messages = validate(slot, value)
+    assert result == {slot: None}
+    assert messages[0]["text"] == RETRIES[slot]
+
+
+def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
+    selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
+    result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
+    assert result == {"topic": "tax_vat_accounting"} and messages == []
+    assert find_topic("noget helt andet", {"intent": {"name": "greet"}}) is None
+
+
+def test_the_form_asks_with_buttons():
+    for action, payload in [(ActionAskPhase(), '/inform{"phase":"etablering"}'), (ActionAskCompanyForm(), '/inform{"company_form":"ukendt"}'),
+                            (ActionAskMunicipality(), '/inform{"municipality":"ukendt"}')]:
+        messages, events = run(action, {"requested_slot": "phase"})
+        assert events == [] and messages[0]["text"] == QUESTIONS[action.slot]
+        assert payload in [button["payload"] for button in messages[0]["buttons"]]
+
+
+def test_only_the_first_question_comes_with_the_introduction():
+    first, _ = run(ActionAskPhase(), {"requested_slot": None})
+    again, _ = run(ActionAskPhase(), {"requested_slot": "phase"})  # e.g. after a knowledge question
+    assert first[0]["text"] == f"{INTRO}\n\n{QUESTIONS['phase']}" and again[0]["text"] == QUESTIONS["phase"]
+
+
+def test_topic_buttons_fit_the_phase():
+    start, _ = run(ActionAskTopic(), {"phase": "etablering"})
+    grow, _ = run(ActionAskTopic(), {"phase": "udvikling"})
+    start_payloads = [b["payload"] for b in start[0]["buttons"]]
+    grow_payloads = [b["payload"] for b in grow[0]["buttons"]]
+    assert '/inform{"topic":"start_business"}' in start_payloads and '/inform{"topic":"growth"}' not in start_payloads
+    assert '/inform{"topic":"growth"}' in grow_payloads and '/inform{"topic":"start_business"}' not in grow_payloads
+    assert not any("centre" in payload for payload in start_payloads + grow_payloads)
+
+
+def advice_text(**slots: Any) -> Tuple[str, List[Dict[str, Any]], List[Dict[str, Any]]]:
+    messages, events = run(ActionGiveAdvice(), slots)
+    return messages[0]["text"], messages, events
+
+
+def test_an_association_asking_about_rsv_learns_it_can_register_but_sole_traders_cannot():
+    text, messages, events = advice_text(phase="drift", company_form="forening", topic="rsv_criteria", municipality="ukendt")
+    assert "en forening med eget CVR-nummer kan blive RSV, hvis den opfylder de fem kriterier" in text
+    assert "enkeltmandsvirksomhed derimod ikke" in text
+    assert "(Kilde: [elov.dk](https://www.elov.dk/" in text
+    assert messages[-1]["response"] == "utter_handoff"
+    assert events == [SlotSet("topic", None)]
+
+
+def test_an_aps_growing_gets_the_funding_sources():
+    text, _, _ = advice_text(phase="udvikling", company_form="aps", topic="funding")
+    assert "Den Sociale Kapitalfond" in text and "EIFO" in text
+    assert "udbyttet er begrænset" in text  # investors in an ApS: the RSV dividend cap
+
+
+def test_advice_leaves_out_items_for_other_forms_and_phases():
+    text, _, _ = advice_text(phase="etablering", company_form="aps", topic="company_form")
+    assert "20.000 kr." in text and "IVS blev afskaffet" not in text and "300.000 kr." in text  # the overview lists all forms
+    assert "fonden kan blive RSV" not in text.lower()
+
+
+def test_advice_names_the_erhvervshus_of_the_municipality():
+    text, _, _ = advice_text(phase="drift", company_form="ukendt", topic="hiring_special_terms", municipality="Odense")
+    assert "**Ansættelse på særlige vilkår** i driftsfasen:" in text
+    assert "I Odense Kommune giver erhvervsservice den første vejledning, og Erhvervshus Fyn i Odense" in text
+    for name, official in [("Vesthimmerlands", "Vesthimmerlands Kommune"), ("København", "Københavns Kommune"),
+                           ("Bornholm", "Bornholms Regionskommune")]:
+        assert f"I {official} giver" in advice_text(topic="growth", municipality=name)[0]
+
+
+def test_advice_without_a_topic_still_hands_off():
+    messages, events = run(ActionGiveAdvice(), {"phase": "drift"})
+    assert [m["response"] for m in messages] == ["utter_handoff"] and events == [SlotSet("topic", None)]

@@ -1,0 +1,210 @@
+"""`make retrain` without training: the decision on recorded metrics, the report, and
+how promotion and refusal steer which model `make run` serves."""
+
+import json
+import os
+import time
+
+import pytest
+
+from scripts import models
+from scripts.compare import Metrics, Scores, decide, load_metrics, render_report
+from scripts.retrain import validation_warnings
+
+
+def report(f1: dict, support: int = 8, accuracy: float = None) -> dict:
+    """A classification report shaped like rasa test nlu's intent_report.json."""
+    rows = {label: {"precision": value, "recall": value, "f1-score": value, "support": support} for label, value in f1.items()}
+    macro = sum(f1.values()) / len(f1)
+    rows["accuracy"] = macro if accuracy is None else accuracy
+    rows["macro avg"] = {"precision": macro, "recall": macro, "f1-score": macro, "support": support * len(f1)}
+    rows["weighted avg"] = dict(rows["macro avg"])
+    return rows
+
+
+INTENTS = {"greet": 1.0, "goodbye": 0.94, "thank": 0.94, "faq": 0.97, "request_human": 0.88}
+FAQ = {"faq/funding": 1.0, "faq/rsv_criteria": 0.91, "faq/centre_history": 0.89}
+
+
+def metrics(intents=INTENTS, faq=FAQ, passed=7, total=7, failed=()) -> Metrics:
+    return Metrics(Scores.from_report(report(intents)), Scores.from_report(report(faq, 5)), passed, total, tuple(failed))
+
+
+SERVED = metrics()
+
+
+def test_better_candidate_is_promoted():
+    decision = decide(metrics(intents={**INTENTS, "request_human": 0.95}), SERVED)
+    assert decision.promote and not decision.forced and decision.failures == []
+
+
+def test_drop_within_tolerance_is_promoted():
+    # thank 0.94 -> 0.89: macro-F1 drops by 0.01 over five intents.
+    assert decide(metrics(intents={**INTENTS, "thank": 0.89}), SERVED, tolerance=0.02).promote
+
+
+def test_intent_macro_f1_drop_beyond_tolerance_is_refused_with_figures():
+    damaged = metrics(intents={**INTENTS, "thank": 0.40})  # macro-F1 0.946 -> 0.838
+    decision = decide(damaged, SERVED, tolerance=0.02)
+    assert not decision.promote
+    [failure] = decision.failures
+    assert "intent macro-F1 0.946 → 0.838 (-0.108)" in failure and "tolerance 0.020" in failure
+
+
+def test_faq_macro_f1_drop_is_refused_even_if_intents_hold():
+    decision = decide(metrics(faq={**FAQ, "faq/funding": 0.5}), SERVED)
+    assert not decision.promote and decision.failures[0].startswith("faq macro-F1")
+
+
+def test_failing_test_story_is_refused_and_named():
+    decision = decide(metrics(passed=6, failed=["Asks for a person"]), SERVED)
+    assert not decision.promote
+    assert decision.failures == ["1 of 7 test stories fail: Asks for a person"]
+
+
+def test_without_served_model_the_stories_decide():
+    assert decide(metrics(), None).promote
+    assert not decide(metrics(passed=5, failed=["a", "b"]), None).promote
+
+
+def test_force_promotes_but_keeps_the_failed_checks():
+    decision = decide(metrics(intents={**INTENTS, "thank": 0.0}), SERVED, force=True)
+    assert decision.promote and decision.forced and len(decision.failures) == 1
+
+
+def test_metrics_are_read_from_rasa_test_output(tmp_path):
+    nlu, core = tmp_path / "nlu", tmp_path / "core"
+    nlu.mkdir(), core.mkdir()
+    (nlu / "intent_report.json").write_text(json.dumps(report(INTENTS, accuracy=0.93)))
+    (nlu / "response_selection_report.json").write_text(json.dumps(report(FAQ, 5, accuracy=0.95)))
+    story_report = {"action_listen": {"f1-score": 1.0, "support": 16}, "accuracy": 0.97,
+                    "conversation_accuracy": {"accuracy": 6 / 7, "correct": 6, "with_warnings": 0, "total": 7}}
+    (core / "story_report.json").write_text(json.dumps(story_report))
+    (core / "failed_test_stories.yml").write_text(
+        'version: "3.1"\nstories:\n- story: Asks for a person (/tmp/x/test_stories.yml)\n  steps:\n'
+        "  - intent: request_human\n  - action: utter_handoff  # predicted: utter_faq\n"
+    )
+    read = load_metrics(nlu, core)
+    assert read.intents.f1["thank"] == 0.94 and read.intents.accuracy == 0.93 and read.faq.accuracy == 0.95
+    assert (read.stories_passed, read.stories_total) == (6, 7)
+    assert read.failed_stories == ("Asks for a person (/tmp/x/test_stories.yml)",)
+
+
+def test_report_has_the_per_label_tables_decision_and_images():
+    candidate = metrics(intents={**INTENTS, "thank": 0.40}, faq={**FAQ, "faq/rsv_criteria": 0.95}, passed=6,
+                        failed=["Asks for a person"])
+    decision = decide(candidate, SERVED)
+    text = render_report(
+        when="2026-11-30 11:02", candidate_name="20261130-1100-bbb.tar.gz", served_name="20261129-0900-aaa.tar.gz",
+        candidate=candidate, served=SERVED, decision=decision,
+        warnings=["The intent 'inform' is not used in any story or rule."],
+        images=[("Intent confusion matrix", "candidate/nlu/intent_confusion_matrix.png")],
+    )
+    print(text)
+    assert "**Decision: refused.** `make run` keeps serving 20261129-0900-aaa.tar.gz." in text
+    assert "- [ ] intent macro-F1 0.946 → 0.838 (-0.108)" in text
+    assert "- [ ] 1 of 7 test stories fail: Asks for a person" in text
+    assert "| thank | 8 | 0.940 | 0.400 | -0.540 ⚠ |" in text
+    assert "| greet | 8 | 1.000 | 1.000 | +0.000 |" in text
+    assert "| faq/rsv_criteria | 5 | 0.910 | 0.950 | +0.040 |" in text
+    assert "| faq response-selection accuracy |" in text
+    assert "| test stories passing | 7/7 | 6/7 |  |" in text
+    assert "- The intent 'inform' is not used in any story or rule." in text
+    assert "![Intent confusion matrix](candidate/nlu/intent_confusion_matrix.png)" in text
+
+
+def test_report_without_served_model_shows_dashes():
+    text = render_report(when="now", candidate_name="c.tar.gz", served_name=None, candidate=SERVED, served=None,
+                         decision=decide(SERVED, None))
+    assert "**Decision: promoted.**" in text and "- [x] no served model to compare with" in text
+    assert "| greet | 8 | – | 1.000 | – |" in text
+
+
+def test_validation_warnings_leave_out_rasas_own_faq_warning():
+    log = (
+        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The following duplicated intents have been found "
+        "across multiple domain files: faq\n  More info\n"
+        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The intent 'inform' is not used in any story or rule.\n"
+    )
+    assert validation_warnings(log) == ["The intent 'inform' is not used in any story or rule."]
+
+
+# --- which model make run serves ---------------------------------------------------------
+
+DIGEST = "0123456789ab"
+
+
+@pytest.fixture
+def models_dir(tmp_path, monkeypatch):
+    """An empty models/ folder; the current data's fingerprint is DIGEST."""
+    monkeypatch.setattr(models, "fingerprint", lambda: DIGEST)
+    (tmp_path / "candidates").mkdir()
+    return tmp_path
+
+
+def archive(folder, name, age_s=0):
+    path = folder / name
+    path.write_bytes(b"")
+    then = time.time() - age_s
+    os.utime(path, (then, then))
+    return path
+
+
+def test_run_serves_the_matching_model(models_dir):
+    served = archive(models_dir, f"20261130-100000-{DIGEST}.tar.gz")
+    assert models.model_to_serve(models_dir) == served
+
+
+def test_run_keeps_the_previous_model_if_the_candidate_was_refused(models_dir, capsys):
+    previous = archive(models_dir, "20261129-100000-ffffffffffff.tar.gz", age_s=3600)
+    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
+    models.refuse(refused, models_dir / "report.md", ["intent macro-F1 dropped"])
+    assert models.model_to_serve(models_dir) == previous
+    line = capsys.readouterr().out
+    assert "refused by make retrain on" in line and "report.md" in line and "FORCE=1 make retrain" in line
+    assert models.ensure_model(models_dir) == refused  # tests still test the model of the current data
+
+
+def test_run_without_previous_model_refuses_to_serve_a_refused_candidate(models_dir):
+    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
+    models.refuse(refused, models_dir / "report.md", ["1 of 7 test stories fail"])
+    with pytest.raises(RuntimeError, match="FORCE=1 make retrain"):
+        models.model_to_serve(models_dir)
+
+
+def test_run_promotes_a_candidate_that_was_not_refused(models_dir):
+    archive(models_dir, "20261129-100000-ffffffffffff.tar.gz")
+    candidate = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz", age_s=3600)
+    served = models.model_to_serve(models_dir)
+    assert served == models_dir / candidate.name and not candidate.exists()
+    assert models.served_model(models_dir) == served  # the newest, so a plain `rasa run` serves it too
+
+
+def test_promote_forgets_the_refusal(models_dir):
+    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
+    models.refuse(refused, models_dir / "report.md", ["x"])
+    promoted = models.promote(refused, models_dir)
+    assert models.refusal(promoted) is None and not list((models_dir / "candidates").iterdir())
+
+
+def test_an_earlier_evaluation_of_the_same_model_and_tests_is_reused(tmp_path, monkeypatch):
+    from scripts import retrain
+
+    monkeypatch.setattr(retrain, "RESULTS", tmp_path)
+    monkeypatch.setattr(retrain, "run_logged", lambda *args: pytest.fail("evaluated again"))
+    earlier = tmp_path / "20261130-100000" / "candidate"
+    for folder, name, content in (("nlu", "intent_report.json", report(INTENTS)), ("nlu", "response_selection_report.json", report(FAQ)),
+                                  ("core", "story_report.json", {"conversation_accuracy": {"correct": 7, "total": 7}})):
+        (earlier / folder).mkdir(parents=True, exist_ok=True)
+        (earlier / folder / name).write_text(json.dumps(content))
+    model = tmp_path / "20261130-100000-aaaaaaaaaaaa.tar.gz"
+    tests = retrain.files_digest([retrain.ROOT / retrain.NLU_TESTS, retrain.ROOT / retrain.TEST_STORIES])
+    (earlier / retrain.EVALUATED).write_text(json.dumps({"model": model.name, "tests": tests}))
+    metrics = retrain.evaluate(model, tmp_path / "20261130-110000" / "served")
+    assert metrics.intents.f1 == INTENTS and (tmp_path / "20261130-110000" / "served" / "nlu" / "intent_report.json").exists()
+
+
+def test_restoring_the_data_serves_the_earlier_model_again_without_training(models_dir):
+    earlier = archive(models_dir, f"20261129-100000-{DIGEST}.tar.gz", age_s=7200)
+    archive(models_dir, "20261130-100000-ffffffffffff.tar.gz", age_s=3600)  # served now, other data
+    assert models.model_to_serve(models_dir) == earlier == models.served_model(models_dir)
