@@ -6,11 +6,13 @@ No timing is asserted here; `make bench` measures and records.
 import json
 
 import pytest
+import yaml
 
 from scripts.bench import report
 from scripts.bench.assistants import reference_pipeline, with_epochs
 from scripts.bench.conversations import build_conversations, split
 from scripts.bench.quality import error_ratio, mistakes, overlap, scores
+from scripts.bench.serving import ignore_tracker_store_overrides, write_endpoints
 from scripts.bench.stats import by_turn, latency_summary, percentile
 
 
@@ -65,17 +67,18 @@ def test_split_gives_consecutive_slices():
 
 CONFIG = {
     "language": "da",
-    "pipeline": [{"name": "SpacyTokenizer"}, {"name": "DIETClassifier", "epochs": 100},
+    "pipeline": [{"name": "SpacyTokenizer"}, {"name": "DIETClassifier", "epochs": 100, "random_seed": 42},
                  {"name": "ResponseSelector", "epochs": 80}],
     "policies": [{"name": "TEDPolicy", "epochs": 50}, {"name": "RulePolicy"}],
 }
 
 
-def test_reference_pipeline_takes_language_and_epochs_from_the_project():
+def test_reference_pipeline_takes_language_epochs_and_seeds_from_the_project():
     reference = reference_pipeline(CONFIG)
     components = {c["name"]: c for c in reference["pipeline"]}
     assert reference["language"] == "da" and reference["policies"] == []
-    assert components["DIETClassifier"]["epochs"] == 100 and components["ResponseSelector"]["epochs"] == 80
+    assert components["DIETClassifier"] == {"name": "DIETClassifier", "epochs": 100, "random_seed": 42}
+    assert components["ResponseSelector"] == {"name": "ResponseSelector", "epochs": 80}
     assert "WhitespaceTokenizer" in components and "SpacyTokenizer" not in components
     assert {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4} in reference["pipeline"]
 
@@ -86,6 +89,22 @@ def test_with_epochs_overrides_only_what_has_epochs_and_keeps_the_original():
     assert [p.get("epochs") for p in quick["policies"]] == [5, None]
     assert CONFIG["pipeline"][1]["epochs"] == 100
     assert with_epochs(CONFIG, None) == CONFIG
+
+
+def test_bench_endpoints_keep_the_tracker_store_but_never_its_database(tmp_path):
+    source = tmp_path / "endpoints.yml"
+    source.write_text("action_endpoint:\n  url: http://localhost:5055/webhook\n"
+                      "tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n"
+                      "  db: tracker.db\n")
+    written = yaml.safe_load(write_endpoints(source, "http://localhost:7000/webhook", tmp_path / "bench.yml").read_text())
+    assert written["action_endpoint"] == {"url": "http://localhost:7000/webhook"}
+    assert written["tracker_store"] == {"type": "storage.tracker_store.EnvSQLTrackerStore", "dialect": "sqlite",
+                                        "db": str(tmp_path / "bench-tracker.db")}
+    assert yaml.safe_load(write_endpoints(None, "http://localhost:7000/webhook", tmp_path / "none.yml").read_text()) == {
+        "action_endpoint": {"url": "http://localhost:7000/webhook"}}
+    environ = {"TRACKER_STORE_DIALECT": "postgresql", "TRACKER_STORE_HOST": "db.example", "PATH": "/bin"}
+    ignore_tracker_store_overrides(environ)
+    assert environ == {"PATH": "/bin"}
 
 
 def _write(folder, name, data):

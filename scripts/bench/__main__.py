@@ -36,7 +36,7 @@ from scripts.bench.conversations import build_conversations, examples_by_intent,
 from scripts.bench.machine import CpuMeter, describe
 from scripts.bench.memory import peak_rss_mb
 from scripts.bench.settings import FULL, QUICK, Settings
-from scripts.models import ROOT
+from scripts import ROOT
 from scripts.services import action_server, free_port
 
 TEST_NLU = ROOT / "tests" / "nlu"
@@ -112,7 +112,7 @@ def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], en
                   progress: Progress) -> Dict[str, Any]:
     """In-process and end-to-end figures of the project (served with `endpoints`) and the `rasa init` assistant."""
     from scripts.bench.inprocess import measure_in_process, quiet_rasa_logs
-    from scripts.bench.serving import Served, measure_servers, write_endpoints
+    from scripts.bench.serving import Served, ignore_tracker_store_overrides, measure_servers, write_endpoints
 
     plans = {
         "project": plan_conversations(examples_by_intent(TEST_NLU), settings),
@@ -123,23 +123,24 @@ def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], en
     models = {name: trained[name].model for name in plans}
     port = free_port()
     action_url = f"http://localhost:{port}/webhook"
-    endpoints_of = {"project": endpoints, "rasa_init": work / "init" / "endpoints.yml"}
+    sources = {"project": endpoints, "rasa_init": work / "init" / "endpoints.yml"}
+    bench_endpoints = {name: write_endpoints(source, action_url, work / f"endpoints-{name}.yml")
+                       for name, source in sources.items()}
+    ignore_tracker_store_overrides()
 
     progress("Starting the project's action server")
     with action_server(port=port, log_path=work / "action-server.log") as actions:
         progress(f"In process: parsing {len(parse_texts)} messages per model, timing each part of a message")
         quiet_rasa_logs()
         in_process = measure_in_process(
-            models, action_url, parse_texts,
+            models, bench_endpoints, parse_texts,
             {name: plan["breakdown_warmup"] for name, plan in plans.items()},
             {name: plan["timed"] for name, plan in plans.items()},
         )
         progress(f"Serving both; {', '.join(map(str, settings.concurrency))} concurrent conversations through REST")
-        served = {
-            name: Served(models[name], write_endpoints(endpoints_of[name], action_url, work / f"endpoints-{name}.yml"),
-                         work / f"rasa-server-{name}.log", plan["warmup"], plan["levels"])
-            for name, plan in plans.items()
-        }
+        served = {name: Served(models[name], bench_endpoints[name], work / f"rasa-server-{name}.log",
+                               plan["warmup"], plan["levels"])
+                  for name, plan in plans.items()}
         serving = measure_servers(served, settings.concurrency, settings.level_time_limit_s, [actions.process.pid])
         action_rss = peak_rss_mb(actions.process.pid)
     return {

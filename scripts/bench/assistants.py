@@ -68,15 +68,18 @@ def with_epochs(config: Dict[str, Any], epochs: Optional[int]) -> Dict[str, Any]
     return {**config, "pipeline": override(config.get("pipeline")), "policies": override(config.get("policies"))}
 
 
-def reference_pipeline(project_config: Dict[str, Any]) -> Dict[str, Any]:
-    """Rasa's language-agnostic pipeline with the project's language and epochs, no policies.
+SHARED_SETTINGS = ("epochs", "random_seed")
 
-    Everything is at Rasa's defaults except `epochs` of DIETClassifier and
-    ResponseSelector, taken from the project's config (Rasa's default where unset).
+
+def reference_pipeline(project_config: Dict[str, Any]) -> Dict[str, Any]:
+    """Rasa's language-agnostic pipeline with the project's language, epochs and seeds; no policies.
+
+    Everything is at Rasa's defaults except SHARED_SETTINGS of DIETClassifier and
+    ResponseSelector, taken from the project's config where it sets them.
     """
-    def epochs_of(name: str) -> Dict[str, int]:
-        found = [c["epochs"] for c in project_config.get("pipeline", []) if c["name"] == name and "epochs" in c]
-        return {"epochs": found[0]} if found else {}
+    def shared_of(name: str) -> Dict[str, Any]:
+        found = [c for c in project_config.get("pipeline", []) if c["name"] == name]
+        return {key: found[0][key] for key in SHARED_SETTINGS if found and key in found[0]}
 
     return {
         "recipe": "default.v1",
@@ -88,9 +91,9 @@ def reference_pipeline(project_config: Dict[str, Any]) -> Dict[str, Any]:
             {"name": "LexicalSyntacticFeaturizer"},
             {"name": "CountVectorsFeaturizer"},
             {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 1, "max_ngram": 4},
-            {"name": "DIETClassifier", **epochs_of("DIETClassifier")},
+            {"name": "DIETClassifier", **shared_of("DIETClassifier")},
             {"name": "EntitySynonymMapper"},
-            {"name": "ResponseSelector", **epochs_of("ResponseSelector")},
+            {"name": "ResponseSelector", **shared_of("ResponseSelector")},
             {"name": "FallbackClassifier"},
         ],
         "policies": [],

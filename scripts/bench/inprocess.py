@@ -2,7 +2,7 @@
 
 Each graph node (pipeline component, policy, ...) is timed with Rasa's own
 `GraphNodeHook`; the tracker store's retrieve and save are timed too, because the
-tracker is deserialised and replayed on every message.
+tracker is loaded, replayed and stored on every message.
 """
 
 from __future__ import annotations
@@ -18,21 +18,23 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.core.agent import Agent
-from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
+from rasa.core.utils import AvailableEndpoints
 from rasa.engine.graph import ExecutionContext, GraphNodeHook, GraphSchema
 from rasa.engine.loader import load_predict_graph_runner
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
 from scripts.bench.stats import by_turn, latency_summary
 
 TRACKER_RETRIEVE, TRACKER_SAVE = "tracker store: retrieve", "tracker store: save"
-OUTSIDE = "everything else (actions, events, NLG)"
+CUSTOM_ACTIONS = "custom actions (action server round trips)"
+OUTSIDE = "everything else (events, responses, Rasa's own actions)"
 
 
 def quiet_rasa_logs() -> None:
@@ -78,15 +80,15 @@ class NodeTimer(GraphNodeHook):
         self._stopwatch.add(node_name.removeprefix("run_"), input_hook_data["start"])
 
 
-class TimedTrackerStore(InMemoryTrackerStore):
-    """Rasa's in-memory tracker store, with retrieve and save timed on a `Stopwatch`."""
+class TimedTrackerStore(FailSafeTrackerStore):
+    """A tracker store with retrieve and save timed on a `Stopwatch`; otherwise it is `tracker_store`."""
 
-    def __init__(self, stopwatch: Stopwatch) -> None:
-        super().__init__(domain=None)
+    def __init__(self, tracker_store: TrackerStore, stopwatch: Stopwatch) -> None:
+        super().__init__(tracker_store)
         self._stopwatch = stopwatch
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
-        """Rasa's retrieve, timed."""
+        """The wrapped store's retrieve, timed."""
         start = time.perf_counter()
         try:
             return await super().retrieve(sender_id)
@@ -94,7 +96,7 @@ class TimedTrackerStore(InMemoryTrackerStore):
             self._stopwatch.add(TRACKER_RETRIEVE, start)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save, timed."""
+        """The wrapped store's save, timed."""
         start = time.perf_counter()
         try:
             await super().save(tracker)
@@ -102,19 +104,37 @@ class TimedTrackerStore(InMemoryTrackerStore):
             self._stopwatch.add(TRACKER_SAVE, start)
 
 
+class TimedEndpointConfig(EndpointConfig):
+    """A copy of the action endpoint whose requests, the custom actions, are timed on a `Stopwatch`."""
+
+    def __init__(self, endpoint: EndpointConfig, stopwatch: Stopwatch) -> None:
+        super().__init__(endpoint.url, endpoint.params, endpoint.headers, endpoint.basic_auth, endpoint.token,
+                         endpoint.token_name, endpoint.cafile, **endpoint.kwargs)
+        self._stopwatch = stopwatch
+
+    async def request(self, *args: Any, **kwargs: Any) -> Optional[Any]:
+        """Rasa's request to the action server, timed."""
+        start = time.perf_counter()
+        try:
+            return await super().request(*args, **kwargs)
+        finally:
+            self._stopwatch.add(CUSTOM_ACTIONS, start)
+
+
 class LoadedModel:
     """A model loaded in this process, with a plain and a node-timed graph runner.
 
     Args:
         model: the model archive.
-        action_url: the action server's webhook URL, for custom actions.
+        endpoints: the endpoints.yml whose action server and tracker store it uses, as the server does.
     """
 
-    def __init__(self, model: Path, action_url: str) -> None:
+    def __init__(self, model: Path, endpoints: Path) -> None:
         self.stopwatch = Stopwatch()
-        self.agent = Agent.load(
-            model, tracker_store=TimedTrackerStore(self.stopwatch), action_endpoint=EndpointConfig(action_url)
-        )
+        available = AvailableEndpoints.read_endpoints(str(endpoints))
+        tracker_store = TimedTrackerStore(TrackerStore.create(available.tracker_store), self.stopwatch)
+        actions = TimedEndpointConfig(available.action, self.stopwatch) if available.action else None
+        self.agent = Agent.load(model, tracker_store=tracker_store, action_endpoint=actions)
         self._plain_runner = self.agent.processor.graph_runner
         stopwatch = self.stopwatch
 
@@ -196,7 +216,7 @@ PARSE_BLOCK = 100  # messages parsed by one model before the next takes its turn
 
 def measure_in_process(
     models: Dict[str, Path],
-    action_url: str,
+    endpoints: Dict[str, Path],
     parse_texts: Sequence[str],
     warmup: Dict[str, List[str]],
     conversations: Dict[str, Sequence[List[str]]],
@@ -208,7 +228,7 @@ def measure_in_process(
 
     Args:
         models: model archives by name.
-        action_url: the running action server's webhook URL.
+        endpoints: by name, the endpoints.yml to use (see `LoadedModel`).
         parse_texts: the messages every model parses, in order.
         warmup: by name, one conversation handled before timing.
         conversations: by name, the conversations to time node by node.
@@ -216,7 +236,7 @@ def measure_in_process(
     Returns:
         By name: {"parse": latency_summary, "breakdown": `breakdown(...)`}.
     """
-    loaded = {name: LoadedModel(path, action_url) for name, path in models.items()}
+    loaded = {name: LoadedModel(path, endpoints[name]) for name, path in models.items()}
     parse_ms: Dict[str, List[float]] = defaultdict(list)
     for start in range(0, len(parse_texts), PARSE_BLOCK):
         for name, model in loaded.items():

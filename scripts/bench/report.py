@@ -84,7 +84,8 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 def _header(results: Dict[str, Any]) -> str:
     machine, share = results["machine"], results["others_cpu_share"]
     text = (f"# Benchmarks\n\nWritten by `make bench` (`python -m scripts.bench`) on {machine['date']} at commit "
-            f"`{machine['git_commit']}` for `{results['config']}` and `{results['endpoints']}`; the run took {results['duration_s'] // 60} min.\n")
+            f"`{machine['git_commit']}` for `{results['config']}` and `{results['endpoints']}`; the run took "
+            f"{results['duration_s'] // 60} min.\n")
     if results["quick"]:
         text += ("\n> **Quick run** (`--quick`: fewer epochs, folds and messages). These figures are for "
                  "developing the benchmark only and are not comparable to a full run.\n")
@@ -176,7 +177,7 @@ def _speed(results: Dict[str, Any]) -> str:
         "messages, a goodbye; the project's from the held-out file, rasa init's from its own NLU data), each "
         "sending its next message when the answer came, with the action server running. Throughput counts "
         "answered messages per second of the level. *Server CPU per message* is the CPU time the Rasa server "
-        "used per answered message, which other processes' load hardly changes; *others* is the share of the "
+        "used per answered message (it rises too when other processes compete for the cores); *others* is the share of the "
         "CPU that other processes used meanwhile.\n\n"
         + table(["Conversations at a time", "Assistant", "Conversations", "Messages", "Failed", "msg/s", "p50",
                  "p95", "Server CPU per message", "Others"], load_rows)
@@ -217,10 +218,11 @@ def _breakdown(results: Dict[str, Any]) -> str:
               _fmt(init["total_by_turn"][turn].get("mean_ms"), " ms")] for turn in project["total_by_turn"]]
     return (
         "\n## Where the time goes\n\nOne message handled in process (`Agent.handle_text`, as the server does "
-        "it, without HTTP), each graph node timed with a Rasa `GraphNodeHook` and the in-memory tracker "
-        f"store's retrieve and save timed too. Means over {project['messages']} messages (project) and "
-        f"{init['messages']} (rasa init) in whole conversations. Policies run once per predicted action, "
-        "so usually twice per message.\n\n### Project\n\n" + _parts_table(project)
+        "it, without HTTP), with the assistant's own tracker store and action server; each graph node timed "
+        "with a Rasa `GraphNodeHook`, and the tracker store's retrieve and save and the calls of the action server "
+        "timed too. Means over "
+        f"{project['messages']} messages (project) and {init['messages']} (rasa init) in whole conversations. "
+        "Policies run once per predicted action, so usually twice per message.\n\n### Project\n\n" + _parts_table(project)
         + "\n### rasa init\n\n" + _parts_table(init)
         + "\n### Whole message by turn index\n\n" + table(["Turn", "Project mean", "rasa init mean"], turns)
     )

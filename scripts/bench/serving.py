@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, MutableMapping, Optional, Sequence
 
 import yaml
 
@@ -13,24 +14,37 @@ from scripts.bench.load import run_level
 from scripts.bench.machine import CpuMeter, group_cpu_s
 from scripts.bench.memory import peak_rss_mb, rss_mb
 from scripts.services import free_port, rasa_server
+from storage.tracker_store import ENV_PREFIX as TRACKER_STORE_ENV_PREFIX
 
 WARMUP_TIME_LIMIT_S = 120.0
 
 
 def write_endpoints(source: Optional[Path], action_url: str, target: Path) -> Path:
-    """Copies an endpoints.yml (or none) to `target` with the action server at `action_url`.
+    """Copies an endpoints.yml (or none) to `target` for the benchmark; returns `target`.
 
-    Everything else (tracker store, lock store, ...) stays as the assistant ships it.
-
-    Returns:
-        `target`.
+    The action server is at `action_url`, and a SQLite tracker store writes to
+    tracker.db beside `target` instead of the real conversations database. Everything
+    else (tracker store class, lock store, ...) stays as the assistant ships it.
     """
     endpoints: Dict[str, Any] = {}
     if source is not None and source.is_file():
         endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     endpoints["action_endpoint"] = {"url": action_url}
+    tracker_store = endpoints.get("tracker_store") or {}
+    if tracker_store.get("dialect") == "sqlite":
+        endpoints["tracker_store"] = {**tracker_store, "db": str(target.parent / f"{target.stem}-tracker.db")}
     target.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return target
+
+
+def ignore_tracker_store_overrides(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Drops the TRACKER_STORE_* variables (storage.tracker_store) from `environ`.
+
+    They could point the benchmark's servers at the real conversations database;
+    without them the servers use the endpoints file the benchmark wrote.
+    """
+    for name in [name for name in environ if name.startswith(TRACKER_STORE_ENV_PREFIX)]:
+        del environ[name]
 
 
 @dataclass(frozen=True)
