@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 import uuid
@@ -14,16 +13,9 @@ import pytest
 
 from channels.origins import ORIGINS_ENV, page_origins
 from scripts.models import ROOT, ensure_model
-from scripts.services import action_server, rasa_server
+from scripts.services import action_server, free_port, rasa_server
 
 OUTPUT = ROOT / "test-output"
-
-
-def free_port() -> int:
-    """A TCP port on localhost that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 RASA_PORT = free_port()
