@@ -13,21 +13,7 @@ from scripts.bench.assistants import reference_pipeline, with_epochs
 from scripts.bench.conversations import build_conversations, split
 from scripts.bench.quality import error_ratio, mistakes, overlap, scores
 from scripts.bench.serving import ignore_tracker_store_overrides, write_endpoints
-from scripts.bench.stats import by_turn, latency_summary, percentile
-
-
-def test_percentile_interpolates_like_numpy():
-    values = [40.0, 10.0, 30.0, 20.0]
-    assert percentile(values, 50) == 25.0
-    assert percentile(values, 0) == 10.0 and percentile(values, 100) == 40.0
-    assert percentile(values, 95) == pytest.approx(38.5)
-    assert percentile([7.0], 99) == 7.0
-
-
-@pytest.mark.parametrize("values, q", [([], 50), ([1.0], 101)])
-def test_percentile_rejects_no_values_and_bad_q(values, q):
-    with pytest.raises(ValueError):
-        percentile(values, q)
+from scripts.bench.stats import by_turn, latency_summary
 
 
 def test_latency_summary_and_turn_buckets():

@@ -2,31 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import Dict, Iterable, Sequence, Tuple
 
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile of `values`, interpolated linearly between ranks (as numpy does).
-
-    Args:
-        values: the measurements, in any order (e.g. latencies in ms).
-        q: the percentile, 0 to 100.
-
-    Returns:
-        A value in the units of `values`.
-
-    Raises:
-        ValueError: `values` is empty or `q` is outside 0..100.
-    """
-    if not values:
-        raise ValueError("percentile of no values")
-    if not 0 <= q <= 100:
-        raise ValueError(f"percentile {q} is outside 0..100")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100
-    low, high = math.floor(rank), math.ceil(rank)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+import numpy as np
 
 
 def latency_summary(latencies_ms: Sequence[float]) -> Dict[str, float]:
@@ -38,7 +16,7 @@ def latency_summary(latencies_ms: Sequence[float]) -> Dict[str, float]:
     """
     if not latencies_ms:
         return {"n": 0}
-    summary = {f"p{q}_ms": percentile(latencies_ms, q) for q in (50, 95, 99)}
+    summary = {f"p{q}_ms": float(np.percentile(latencies_ms, q)) for q in (50, 95, 99)}
     summary.update(mean_ms=sum(latencies_ms) / len(latencies_ms), max_ms=max(latencies_ms))
     return {"n": len(latencies_ms), **{k: round(v, 1) for k, v in summary.items()}}
 
