@@ -8,6 +8,7 @@ generated data/nlu/lookup/municipalities.yml), so the two never disagree.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from pathlib import Path
@@ -19,6 +20,13 @@ from actions.knowledge import COMPANY_FORMS, PHASES, UNKNOWN_FORM, load_municipa
 
 NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
 SYNONYM_FILES = (NLU_DATA / "synonyms.yml", NLU_DATA / "lookup" / "municipalities.yml")
+
+# One typo away ("foreing", "etablerng") still counts for these entities, judged by
+# difflib's similarity ratio. Not for municipalities: everyday words are one letter
+# from some of their names ("skrive" and Skive).
+TYPO_TOLERANT = ("company_form", "phase")
+TYPO_MIN_RATIO = 0.85  # "foreing"/"forening" 0.93, "skrive"/"skive" 0.91, "udvikle"/"udvikling" 0.75
+TYPO_MIN_LENGTH = 5
 
 UNKNOWN_PHRASES = (
     "ved ikke", "ved det ikke", "ikke bestemt", "ikke valgt", "ikke besluttet", "usikker",
@@ -64,7 +72,8 @@ def find_value(entity: str, text: Any) -> Optional[str]:
 
     Returns:
         e.g. "aps"; the longest matching spelling wins ("forening med begrænset
-        ansvar" -> "fmba", not "forening"). None if nothing matches.
+        ansvar" -> "fmba", not "forening"). For TYPO_TOLERANT entities a word one
+        typo away counts too ("foreing" -> "forening"). None if nothing matches.
     """
     if not isinstance(text, str):
         return None
@@ -75,6 +84,17 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     for spelling in sorted(_spellings(entity), key=len, reverse=True):
         if _contains(lowered, spelling):
             return _spellings(entity)[spelling]
+    return _close_value(entity, lowered) if entity in TYPO_TOLERANT else None
+
+
+def _close_value(entity: str, lowered: str) -> Optional[str]:
+    """The value whose one-word spelling is nearest to a word of `lowered`, if near enough (TYPO_MIN_RATIO)."""
+    words = [s for s in _spellings(entity) if len(s) >= TYPO_MIN_LENGTH and s.isalpha()]
+    for word in re.findall(r"\w+", lowered):
+        if len(word) >= TYPO_MIN_LENGTH:
+            close = difflib.get_close_matches(word, words, n=1, cutoff=TYPO_MIN_RATIO)
+            if close:
+                return _spellings(entity)[close[0]]
     return None
 
 

@@ -18,9 +18,15 @@ from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import RETRIES
 
 
-def _validated(slot: str, value: Optional[str], dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-    """{slot: value} if value is set; otherwise says what it expects (RETRIES) and clears the slot."""
-    if value is None:
+def _validated(slot: str, value: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """{slot: value} if value is set; otherwise clears the slot.
+
+    An unusable answer to the question the form asked gets a Danish hint of what it
+    expects (RETRIES) before the form asks again. A value picked up from a message
+    the form did not ask for (e.g. the opening message) is dropped silently: the form
+    asks its question in due course.
+    """
+    if value is None and tracker.get_slot("requested_slot") == slot:
         dispatcher.utter_message(text=RETRIES[slot])
     return {slot: value}
 
@@ -44,18 +50,18 @@ class ValidateAdviceForm(FormValidationAction):
 
     def validate_phase(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Normalises the phase ("vi er ved at starte op" -> "etablering")."""
-        return _validated("phase", find_value("phase", value), dispatcher)
+        return _validated("phase", find_value("phase", value), dispatcher, tracker)
 
     def validate_company_form(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Normalises the company form ("et anpartsselskab" -> "aps", "ved ikke endnu" -> "ukendt")."""
         normalised = _value_or_unknown("company_form", value)
-        return _validated("company_form", normalised, dispatcher)
+        return _validated("company_form", normalised, dispatcher, tracker)
 
     def validate_topic(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Resolves the topic from a button, a title or a question ("hvad er momsgrænsen?")."""
-        return _validated("topic", find_topic(value, tracker.latest_message), dispatcher)
+        return _validated("topic", find_topic(value, tracker.latest_message), dispatcher, tracker)
 
     def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Normalises the municipality ("kbh" -> "København"); "spring over"/"nej" -> "ukendt"."""
         normalised = _value_or_unknown("municipality", value)
-        return _validated("municipality", normalised, dispatcher)
+        return _validated("municipality", normalised, dispatcher, tracker)

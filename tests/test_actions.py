@@ -43,6 +43,9 @@ def run(action: Any, slots: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict[
         ("phase", "vi har kørt i tre år", "drift"),
         ("phase", "vi vil gerne vokse", "udvikling"),
         ("phase", "udvikling", "udvikling"),
+        ("company_form", "vi er en foreing", "forening"),  # one typo away
+        ("company_form", "anpartselskab", "aps"),
+        ("phase", "etablerng", "etablering"),
         ("municipality", "kbh", "København"),
         ("municipality", "vi ligger i koebenhavn", "København"),
         ("municipality", "arhus", "Aarhus"),
@@ -59,15 +62,21 @@ def test_unknown_text_gives_no_value(text):
     assert find_value("company_form", text) is None and find_value("phase", text) is None
 
 
+def test_municipalities_need_their_spelling_not_a_near_word():
+    assert find_value("municipality", "jeg vil skrive det senere") is None  # not Skive
+
+
 def test_saying_one_does_not_know_is_recognised():
     assert says_unknown("ved ikke endnu") and says_unknown("spring over") and says_unknown("nej tak")
     assert not says_unknown("vi er et aps")
 
 
-def validate(slot: str, value: Any, **latest: Any) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+def validate(slot: str, value: Any, asked: bool = True, **latest: Any) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """Runs the validator of `slot` on `value`, as an answer to its question if `asked`."""
     dispatcher = CollectingDispatcher()
     validator = getattr(ValidateAdviceForm(), f"validate_{slot}")
-    result = validator(value, dispatcher, tracker(text=str(value), **latest), {})
+    slots = {"requested_slot": slot if asked else None}
+    result = validator(value, dispatcher, tracker(slots, text=str(value), **latest), {})
     return result, dispatcher.messages
 
 
@@ -97,6 +106,11 @@ def test_validators_reask_helpfully_on_unknown_values(slot, value):
     result, messages = validate(slot, value)
     assert result == {slot: None}
     assert messages[0]["text"] == RETRIES[slot]
+
+
+def test_an_unknown_value_from_a_message_the_form_did_not_ask_is_dropped_silently():
+    result, messages = validate("company_form", "en bil", asked=False)  # e.g. from the opening message
+    assert result == {"company_form": None} and messages == []
 
 
 def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
