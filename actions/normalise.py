@@ -88,7 +88,7 @@ def find_value(entity: str, text: Any) -> Optional[str]:
 
 
 def _close_value(entity: str, lowered: str) -> Optional[str]:
-    """The value whose one-word spelling is nearest to a word of `lowered`, if near enough (TYPO_MIN_RATIO)."""
+    """The value of the first word of `lowered` that is near a one-word spelling (ratio >= TYPO_MIN_RATIO), or None."""
     words = [s for s in _spellings(entity) if len(s) >= TYPO_MIN_LENGTH and s.isalpha()]
     for word in re.findall(r"\w+", lowered):
         if len(word) >= TYPO_MIN_LENGTH:
