@@ -30,20 +30,20 @@ spacy-model:
 	@scripts/setup.sh --spacy-model
 
 data: setup
-	$(PY) -m scripts.build_data
+	$(PY) -m scripts.knowledge.build
 
 train: setup
-	$(PY) -m scripts.models
+	$(PY) -m scripts.learning.registry
 
 run: setup
-	@$(PY) -m scripts.serve run
+	@$(PY) -m scripts.serving.serve run
 
 shell: setup
-	@$(PY) -m scripts.serve shell
+	@$(PY) -m scripts.serving.serve shell
 
 test: setup
 	@scripts/chromium.sh
-	$(PY) -m scripts.models --if-needed
+	$(PY) -m scripts.learning.registry --if-needed
 	$(PY) -m pytest
 
 lock: setup
@@ -52,13 +52,13 @@ lock: setup
 	  $(PY) -m pip freeze | grep -v -e '^-e' -e '^da-core-news-sm' | sort -f; } > constraints.txt
 
 retrain: setup
-	@$(PY) -m scripts.retrain
+	@$(PY) -m scripts.learning.retrain
 
 export-uncertain: setup
-	@$(PY) -m scripts.conversations uncertain $(if $(SINCE),--since $(SINCE))
+	@$(PY) -m scripts.learning.review uncertain $(if $(SINCE),--since $(SINCE))
 
 story: setup
-	@$(PY) -m scripts.conversations story $(if $(CONVERSATION),'$(CONVERSATION)') $(if $(filter 1 yes true,$(TEST)),--test)
+	@$(PY) -m scripts.learning.review story $(if $(CONVERSATION),'$(CONVERSATION)') $(if $(filter 1 yes true,$(TEST)),--test)
 
 bench: setup
 	$(PY) -m scripts.bench $(BENCH_ARGS)

@@ -1,5 +1,5 @@
-"""Operator scripts behind the `make` targets."""
-
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent  # the project folder
+"""Operator tools behind the `make` targets, grouped by what they do:
+serving/ (start the servers and the chat page), learning/ (model registry,
+promotion gate, retraining, conversation review), knowledge/ (build the training
+data from knowledge/), bench/ (benchmarks). paths.py says where things are.
+"""

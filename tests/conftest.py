@@ -12,8 +12,9 @@ from typing import Callable, Dict, List
 import pytest
 
 from channels.origins import ORIGINS_ENV, page_origins
-from scripts.models import ROOT, ensure_model
-from scripts.services import action_server, free_port, rasa_server
+from scripts.paths import ROOT
+from scripts.learning.registry import ensure_model
+from scripts.serving.services import action_server, free_port, rasa_server
 
 OUTPUT = ROOT / "test-output"
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from scripts.services import action_server, rasa_server
+from scripts.serving.services import action_server, rasa_server
 from tests.conftest import OUTPUT, free_port, post, texts
 
 PHONE_LINK = "tel:+4572200030"

@@ -13,8 +13,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.conversations import export_story, export_uncertain, fallback_thresholds, uncertainty
-from scripts.models import ROOT
+from scripts.learning.review import export_story, export_uncertain, fallback_thresholds, uncertainty
+from scripts.paths import ROOT
 from storage.tracker_store import EnvSQLTrackerStore, settings_with_env
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))

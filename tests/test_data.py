@@ -10,9 +10,9 @@ import pytest
 import yaml
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.build_data import stale_files
-from scripts import ROOT
-from scripts.retrain import RASA_OWN_WARNINGS
+from scripts.knowledge.build import stale_files
+from scripts.paths import ROOT
+from scripts.learning.retrain import RASA_OWN_WARNINGS
 
 # The contract's copy in the repo, so that a clone checks against it; the shared original
 # beside the repo, where it exists, must be the same.

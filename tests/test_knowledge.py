@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from actions.knowledge import KnowledgeBaseError, faq_answer, load_items, load_municipalities, load_topics
-from scripts.build_data import FAQ_RESPONSES
+from scripts.knowledge.build import FAQ_RESPONSES
 
 
 def test_every_item_has_an_https_source_and_a_checked_date():

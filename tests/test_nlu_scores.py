@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from scripts.models import ROOT
+from scripts.paths import ROOT
 from tests.conftest import OUTPUT
 
 MIN_INTENT_MACRO_F1 = 0.90

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from scripts import models
-from scripts.compare import Metrics, Scores, decide, load_metrics, render_report
-from scripts.retrain import validation_warnings
+from scripts.learning import registry as models
+from scripts.learning.gate import Metrics, Scores, decide, load_metrics, render_report
+from scripts.learning.retrain import validation_warnings
 
 
 def report(f1: dict, support: int = 8, accuracy: float = None) -> dict:
@@ -205,7 +205,7 @@ def test_promote_forgets_the_refusal(models_dir):
 
 
 def test_an_earlier_evaluation_of_the_same_model_and_tests_is_reused(tmp_path, monkeypatch):
-    from scripts import retrain
+    from scripts.learning import retrain
 
     monkeypatch.setattr(retrain, "RESULTS", tmp_path)
     monkeypatch.setattr(retrain, "run_logged", lambda *args: pytest.fail("evaluated again"))

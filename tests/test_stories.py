@@ -4,7 +4,7 @@ the user's text goes through the NLU, so a wrong intent fails a story too."""
 import subprocess
 import sys
 
-from scripts.models import ROOT
+from scripts.paths import ROOT
 from tests.conftest import OUTPUT
 
 

@@ -1,4 +1,4 @@
-"""The chat page's server (scripts.webpage) and who may open Rasa's socket.io channel."""
+"""The chat page's server (scripts.serving.webpage) and who may open Rasa's socket.io channel."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Dict, Iterator, Optional, Tuple
 import pytest
 
 from channels.origins import ORIGINS_ENV, allowed_origins
-from scripts.webpage import make_server
+from scripts.serving.webpage import make_server
 
 SOCKET_URL = "http://localhost:5999"
 LOCAL_PAGE = ["http://localhost:8000", "http://127.0.0.1:8000"]
@@ -69,7 +69,7 @@ def test_page_server_serves_the_page_the_widget_and_its_config(page_server):
 @pytest.mark.parametrize(
     "path",
     ["/../credentials.yml", "/%2e%2e/credentials.yml", "/vendor/", "/node_modules/rasa-webchat/package.json",
-     "/scripts/webpage.py"],
+     "/scripts/serving/webpage.py"],
 )
 def test_page_server_serves_nothing_else(page_server, path):
     status, _, body = get(page_server + path)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from scripts.services import web_page
+from scripts.serving.services import web_page
 from tests.conftest import OUTPUT
 
 CHROMIUM_ARGS = [

@@ -1,5 +1,5 @@
 // Starts the rasa-webchat widget in #chat, talking to the Rasa server named in
-// config.json (written by scripts/webpage.py), and fills in what the widget lacks
+// config.json (written by scripts/serving/webpage.py), and fills in what the widget lacks
 // for keyboard and screen reader users and for phone links.
 "use strict";
 

@@ -36,8 +36,8 @@ from scripts.bench.conversations import build_conversations, examples_by_intent,
 from scripts.bench.machine import CpuMeter, describe
 from scripts.bench.memory import peak_rss_mb
 from scripts.bench.settings import FULL, QUICK, Settings
-from scripts import ROOT
-from scripts.services import action_server, free_port
+from scripts.paths import ROOT
+from scripts.serving.services import action_server, free_port
 
 TEST_NLU = ROOT / "tests" / "nlu"
 WARMUP_CONVERSATIONS = 2

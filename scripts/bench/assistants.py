@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import yaml
 
-from scripts.services import RASA
+from scripts.serving.services import RASA
 
 TRAINING_TIMEOUT_S = 3600
 

@@ -32,7 +32,7 @@ def describe(root: Path) -> Dict[str, Any]:
     Returns:
         A flat dict of strings and numbers, e.g. {"cores": 2, "memory_gb": 23.5, ...}.
     """
-    from scripts.models import spacy_pipeline
+    from scripts.learning.registry import spacy_pipeline
 
     pipeline = spacy_pipeline()
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True)

@@ -35,7 +35,7 @@ def _sum_status_field(pgid: int, field: str) -> float:
 def peak_rss_mb(pgid: int) -> float:
     """The summed peak resident memory (VmHWM) of the processes in process group `pgid`, in MB.
 
-    Services are started in their own session (scripts.services), so the group id is
+    Services are started in their own session (scripts.serving.services), so the group id is
     the server's pid and the group holds any worker processes it forked.
 
     Returns:

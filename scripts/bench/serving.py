@@ -13,7 +13,7 @@ import yaml
 from scripts.bench.load import run_level
 from scripts.bench.machine import CpuMeter, group_cpu_s
 from scripts.bench.memory import peak_rss_mb, rss_mb
-from scripts.services import free_port, rasa_server
+from scripts.serving.services import free_port, rasa_server
 from storage.tracker_store import ENV_PREFIX as TRACKER_STORE_ENV_PREFIX
 
 WARMUP_TIME_LIMIT_S = 120.0
@@ -83,7 +83,7 @@ def measure_servers(
         "peak_rss_mb": the Rasa server's peak RSS in MB, "rss_mb": its RSS after the load}.
 
     Raises:
-        RuntimeError: a server did not start (see scripts.services.Service.start).
+        RuntimeError: a server did not start (see scripts.serving.services.Service.start).
     """
     with contextlib.ExitStack() as stack:
         urls, pgids = {}, list(other_pgids)

@@ -1,8 +1,8 @@
 """`make run` and `make shell`: train if needed, start the services, talk.
 
-    python -m scripts.serve run     action server + Rasa server (REST and socket.io on :5005)
+    python -m scripts.serving.serve run     action server + Rasa server (REST and socket.io on :5005)
                                     + the chat page on :8000 (--port, --page-port to change)
-    python -m scripts.serve shell   the same servers, with Rasa's shell client for advisers
+    python -m scripts.serving.serve shell   the same servers, with Rasa's shell client for advisers
 
 Ctrl-C stops everything that was started. Logs of background services go to logs/.
 """
@@ -18,9 +18,10 @@ import sys
 import uuid
 
 from channels.origins import DEFAULT_PAGE_PORT, ORIGINS_ENV, page_origins
-from scripts.models import ROOT, model_to_serve
-from scripts.services import action_server, is_up, rasa_server, web_page
-from scripts.webpage import check_bundle
+from scripts.paths import ROOT
+from scripts.learning.registry import model_to_serve
+from scripts.serving.services import action_server, is_up, rasa_server, web_page
+from scripts.serving.webpage import check_bundle
 
 LOGS = ROOT / "logs"
 

@@ -1,7 +1,7 @@
 """`make retrain`: validate the data, train a candidate, evaluate it against the served
 model, write a report, then promote the candidate or refuse it.
 
-    python -m scripts.retrain [--force] [--tolerance 0.02]
+    python -m scripts.learning.retrain [--force] [--tolerance 0.02]
 
 FORCE=1 in the environment means --force, TOLERANCE=x means --tolerance x. Output of
 each Rasa command goes to results/<timestamp>/*.log; the report is
@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from scripts.compare import TOLERANCE, Metrics, decide, load_metrics, render_report
-from scripts.models import (
+from scripts.learning.gate import TOLERANCE, Metrics, decide, load_metrics, render_report
+from scripts.learning.registry import (
     CANDIDATES,
     ROOT,
     files_digest,
@@ -38,7 +38,7 @@ from scripts.models import (
     shown,
     train_command,
 )
-from scripts.services import RASA
+from scripts.serving.services import RASA
 
 RESULTS = ROOT / "results"
 NLU_TESTS = "tests/nlu"

@@ -1,7 +1,7 @@
 """Generates training data from knowledge/ so facts have one source of truth.
 
-    python -m scripts.build_data           write the generated files
-    python -m scripts.build_data --check   exit 1 if a generated file is stale
+    python -m scripts.knowledge.build           write the generated files
+    python -m scripts.knowledge.build --check   exit 1 if a generated file is stale
 
 Writes:
 - data/responses/faq.yml: one utter_faq/<topic> response per topic of
@@ -21,7 +21,7 @@ from typing import Dict, Iterable, List
 import yaml
 
 from actions.knowledge import faq_answer, load_municipalities, load_topics
-from scripts import ROOT
+from scripts.paths import ROOT
 
 FAQ_RESPONSES = ROOT / "data" / "responses" / "faq.yml"
 MUNICIPALITY_LOOKUP = ROOT / "data" / "nlu" / "lookup" / "municipalities.yml"

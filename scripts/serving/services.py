@@ -1,6 +1,6 @@
 """Starting and stopping the assistant's services: action server, Rasa server, chat page.
 
-Used by `make run` / `make shell` (through scripts.serve) and by the tests, so both
+Used by `make run` / `make shell` (through scripts.serving.serve) and by the tests, so both
 start the services the same way.
 """
 
@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts import ROOT
+from scripts.paths import ROOT
 
 RASA = [sys.executable, "-m", "rasa"]
 
@@ -145,10 +145,10 @@ def rasa_server(
 
 
 def web_page(port: int, socket_url: str, log_path: Optional[Path] = None) -> Service:
-    """The chat page (scripts.webpage) on `port`, its widget talking to Rasa at `socket_url`."""
+    """The chat page (scripts.serving.webpage) on `port`, its widget talking to Rasa at `socket_url`."""
     return Service(
         "chat page",
-        [sys.executable, "-m", "scripts.webpage", "--port", str(port), "--socket-url", socket_url],
+        [sys.executable, "-m", "scripts.serving.webpage", "--port", str(port), "--socket-url", socket_url],
         f"http://localhost:{port}/config.json",
         log_path,
     )

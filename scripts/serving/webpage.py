@@ -1,6 +1,6 @@
 """The chat page: serves web/ and the rasa-webchat bundle, and tells the page where Rasa is.
 
-    python -m scripts.webpage [--port 8000] [--socket-url http://localhost:5005]
+    python -m scripts.serving.webpage [--port 8000] [--socket-url http://localhost:5005]
 
     GET /                        web/index.html (any file under web/; no directory listings)
     GET /vendor/rasa-webchat.js  the widget's UMD bundle, node_modules/rasa-webchat/lib/index.js
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from channels.origins import DEFAULT_PAGE_PORT, normalise_origin
-from scripts.models import ROOT
+from scripts.paths import ROOT
 
 WEB = ROOT / "web"
 BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"

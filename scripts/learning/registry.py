@@ -16,7 +16,7 @@ newest archive) or refuses it, leaving a `<model>.refused.json` record beside it
   model for the current data, it keeps serving the previous model and says why;
   otherwise it promotes the matching model (training one if needed), as before.
 
-Usage: python -m scripts.models [--if-needed]   (prints the path of the model)
+Usage: python -m scripts.learning.registry [--if-needed]   (prints the path of the model)
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from scripts import ROOT
+from scripts.paths import ROOT
 
 MODELS = ROOT / "models"
 CANDIDATES = MODELS / "candidates"

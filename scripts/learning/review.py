@@ -1,9 +1,9 @@
 """Learning from stored conversations (the tracker store of endpoints.yml).
 
-    python -m scripts.conversations uncertain [--since YYYY-MM-DD]
+    python -m scripts.learning.review uncertain [--since YYYY-MM-DD]
         writes results/review/uncertain-<timestamp>.yml: the user messages the model was
         unsure about, in Rasa's NLU YAML format, grouped under the predicted intent
-    python -m scripts.conversations story [SENDER_ID] [--test]
+    python -m scripts.learning.review story [SENDER_ID] [--test]
         writes one conversation as a training story (or, with --test, a test story) to
         results/review/; without SENDER_ID lists the most recent conversations
 
@@ -37,7 +37,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.models import ROOT, shown
+from scripts.paths import ROOT
+from scripts.learning.registry import shown
 
 REVIEW = ROOT / "results" / "review"
 FALLBACK_INTENT = "nlu_fallback"

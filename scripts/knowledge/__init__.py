@@ -1,0 +1,1 @@
+"""Knowledge: build the training data and responses from knowledge/."""

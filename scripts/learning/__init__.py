@@ -1,0 +1,1 @@
+"""Learning: the model registry, the promotion gate, retraining and conversation review."""

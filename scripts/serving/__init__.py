@@ -1,0 +1,1 @@
+"""Serving: start the action server, the Rasa server and the chat page."""
