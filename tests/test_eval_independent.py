@@ -67,6 +67,7 @@ def test_within_one_edit_counts_one_change_only() -> None:
 
 def test_no_evaluation_message_is_a_training_example_or_one_edit_away() -> None:
     pairs = too_close(normalised_texts(str(EVAL_DIR)), normalised_texts(str(TRAINING_DIR)))
+    print()
     for evaluation, training in pairs:
         print(f"evaluation {evaluation!r} ~ training {training!r}")
     assert not pairs, f"{len(pairs)} evaluation messages equal a training example or are one edit away (printed above)"
