@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench panel
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -20,6 +20,8 @@ help:
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
+	@echo "make panel        replay the panel's typed conversations (tests/panel/) and write transcripts to judge"
+	@echo "                  to results/panel/<time>/ (URL=http://localhost:5005 uses a running assistant)"
 	@echo "make bench        measure accuracy, speed and weight beside Rasa's defaults (30+ min;"
 	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run)"
 
@@ -62,3 +64,6 @@ story: setup
 
 bench: setup
 	$(PY) -m scripts.bench $(BENCH_ARGS)
+
+panel: setup
+	@$(PY) -m scripts.learning.panel $(if $(URL),--url $(URL)) $(if $(PORT),--port $(PORT))
