@@ -46,3 +46,11 @@ def test_transcripts_show_user_bot_buttons_expectation_and_errors(tmp_path):
     folder = write([transcript], tmp_path / "run", "http://localhost:1")
     assert sorted(path.name for path in folder.iterdir()) == ["01-c1.md", "index.md", "transcripts.json"]
     assert "| 1 | [c1](01-c1.md) | café founder | 2 | 1 | |" in (folder / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_number_in_must_contain_is_refused(tmp_path):
+    path = tmp_path / "panel.yml"
+    path.write_text("conversations:\n- id: c\n  persona: p\n  probes: []\n  turns:\n"
+                    "  - {user: moms, expect: the threshold, fail: none, must_contain: [50.000]}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="quote numbers"):
+        load_conversations(path)

@@ -65,7 +65,8 @@ def load_conversations(path: Path = CONVERSATIONS, only: Sequence[str] = ()) -> 
 
     Raises:
         ValueError: a conversation names an unknown failure class, a turn lacks user, expect
-            or fail, or an id in `only` is not in the file.
+            or fail as text, `must_contain` holds something other than text (YAML reads an
+            unquoted 50.000 as a number), or an id in `only` is not in the file.
     """
     conversations = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
     for conversation in conversations:
@@ -76,6 +77,8 @@ def load_conversations(path: Path = CONVERSATIONS, only: Sequence[str] = ()) -> 
             if not all(isinstance(turn.get(key), str) for key in ("user", "expect", "fail")):
                 raise ValueError(f"{conversation['id']}: a turn needs user, expect and fail as text: {turn}")
             turn.setdefault("must_contain", [])
+            if not all(isinstance(entry, str) for entry in turn["must_contain"]):
+                raise ValueError(f"{conversation['id']}: must_contain takes text only (quote numbers): {turn}")
     missing_ids = set(only) - {conversation["id"] for conversation in conversations}
     if missing_ids:
         raise ValueError(f"no conversation with the id(s) {sorted(missing_ids)} in {path}")
