@@ -40,7 +40,8 @@ RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
 
-# The failure classes of issue 10's table; a conversation's `probes` name the ones it tests.
+# The failure classes of issue 10's table, and its fallback on compounds and long messages;
+# a conversation's `probes` name the ones it tests.
 FAILURE_CLASSES: Dict[str, str] = {
     "generic_topic_text": "generic topic text for a specific question",
     "wrong_topic_confident": "wrong topic, stated with confidence",
@@ -53,6 +54,7 @@ FAILURE_CLASSES: Dict[str, str] = {
     "content_only_in_form": "content reachable only through the form",
     "several_questions_one_answered": "several questions in one message, one answered",
     "frustration": "frustration",
+    "fallback_on_answerable": "an answerable question falls back (long message, compound, typo)",
 }
 
 
