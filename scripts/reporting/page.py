@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from scripts.reporting.figures import HANDOFF_REASONS, TOP, Figures  # noqa: E402
 
@@ -36,6 +37,7 @@ def charts(figures: Figures) -> Dict[str, str]:
     figure, axes = plt.subplots(figsize=CHART_SIZE)
     axes.bar(labels, [p.conversations for p in figures.periods], color="#0b5cad")
     axes.set_ylabel("conversations")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(f"Conversations per {figures.unit}")
     axes.tick_params(axis="x", labelrotation=45)
     result["conversations"] = _png(figure)
@@ -55,6 +57,7 @@ def charts(figures: Figures) -> Dict[str, str]:
     figure, axes = plt.subplots(figsize=(CHART_SIZE[0], max(2.0, 0.3 * len(top) + 1)))
     axes.barh([key for key, _ in top], [n for _, n in top], color="#0b5cad")
     axes.set_xlabel("user messages")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title("Top topics (faq keys)")
     result["topics"] = _png(figure)
     return result
