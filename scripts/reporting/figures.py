@@ -205,7 +205,8 @@ def compute(conversations: List[Conversation], thresholds: Tuple[float, float], 
     first, last = (conversations[0].start, conversations[-1].start) if conversations else (0.0, 0.0)
     unit = unit or ("day" if last - first <= DAYS_PER_DAY_PERIOD * 86400 else "week")
     periods = {label: Period(label) for label in (_all_periods(first, last, unit) if conversations else [])}
-    figures = Figures(unit, list(periods.values()), Period("total"), [], Counter(), Counter(), Counter(), Counter(), 0, [])
+    figures = Figures(unit=unit, periods=list(periods.values()), total=Period("total"), lengths=[], advice=Counter(),
+                      stopped_at=Counter(), topics=Counter(), items=Counter(), other_language=0, unsure=[])
     for conversation in conversations:
         _count_conversation(conversation, periods[period_label(conversation.start, unit)], figures)
     figures.unsure = _unsure(conversations, thresholds)
