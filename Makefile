@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench panel
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -15,6 +15,8 @@ help:
 	@echo "make retrain      validate, train a candidate, compare it with the served model, promote it only"
 	@echo "                  if it is not worse (report in results/<time>/; FORCE=1 promotes anyway)"
 	@echo "make export-uncertain  write the messages the model was unsure about to results/review/ (SINCE=YYYY-MM-DD)"
+	@echo "make report       how the assistant is doing, from the stored conversations: results/report-<date>/"
+	@echo "                  (index.html with charts, figures.csv; SINCE=YYYY-MM-DD UNTIL=YYYY-MM-DD)"
 	@echo "make story CONVERSATION=<id>  a stored conversation as a training story (TEST=1: test story);"
 	@echo "                  without CONVERSATION: list the recent conversations"
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
@@ -61,6 +63,9 @@ export-uncertain: setup
 
 story: setup
 	@$(PY) -m scripts.learning.review story $(if $(CONVERSATION),'$(CONVERSATION)') $(if $(filter 1 yes true,$(TEST)),--test)
+
+report: setup
+	@$(PY) -m scripts.reporting.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 bench: setup
 	$(PY) -m scripts.bench $(BENCH_ARGS)

@@ -26,13 +26,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import yaml
 from rasa.core.tracker_store import TrackerStore
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.nlu.training_data.loading import load_data
@@ -110,8 +110,13 @@ def fallback_thresholds(config_path: Path = ROOT / "config.yml") -> Tuple[float,
     return DEFAULT_THRESHOLDS
 
 
-def _label(intent: str, parse_data: Dict[str, Any]) -> str:
-    """`intent`, or "faq/<key>" if it is a retrieval intent with a selected response."""
+def predicted_label(intent: str, parse_data: Dict[str, Any]) -> str:
+    """`intent`, or "faq/<key>" if it is a retrieval intent with a selected response.
+
+    Args:
+        intent: the intent's name, e.g. "faq".
+        parse_data: the NLU result stored with the user message (its "response_selector").
+    """
     selector = parse_data.get("response_selector", {})
     if intent in selector.get("all_retrieval_intents", []):
         return selector.get(intent, {}).get("response", {}).get("intent_response_key") or intent
@@ -142,14 +147,15 @@ def uncertainty(
         reason = f"the dialogue fell back ({CORE_FALLBACK_ACTION})"
     else:
         return None
-    return Prediction(_label(top["name"], parse_data), confidence, second.get("name"), runner_up, reason)
+    return Prediction(predicted_label(top["name"], parse_data), confidence, second.get("name"), runner_up, reason)
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _normal(text: str) -> str:
+def normalised(text: str) -> str:
+    """`text` in lower case with its whitespace collapsed, so the same message written twice counts once."""
     return " ".join(text.lower().split())
 
 
@@ -159,16 +165,26 @@ def uncertain_messages(
     """The unsure user messages in `trackers` sent at or after `since` (Unix time, s), each text once."""
     found: Dict[str, Uncertain] = {}
     for tracker in trackers:
-        events = list(tracker.events)
-        for index, event in enumerate(events):
-            if not isinstance(event, UserUttered) or not (event.text or "").strip() or event.timestamp < since:
-                continue
-            answer = next((e.action_name for e in events[index + 1:] if isinstance(e, ActionExecuted)), None)
-            prediction = uncertainty(event.parse_data, threshold, ambiguity, answer == CORE_FALLBACK_ACTION)
-            if prediction and _normal(event.text) not in found:
+        for event, prediction in unsure_events(tracker.events, threshold, ambiguity, since):
+            if normalised(event.text) not in found:
                 entities = tuple(event.parse_data.get("entities") or ())
-                found[_normal(event.text)] = Uncertain(event.text.strip(), tracker.sender_id, event.timestamp, prediction, entities)
+                found[normalised(event.text)] = Uncertain(event.text.strip(), tracker.sender_id, event.timestamp, prediction, entities)
     return list(found.values())
+
+
+def unsure_events(
+    events: Iterable[Event], threshold: float, ambiguity: float, since: float = 0.0
+) -> Iterator[Tuple[UserUttered, Prediction]]:
+    """Each user message with text in `events` (one conversation, in order) sent at or after `since` (Unix time, s)
+    that the model was unsure about (`uncertainty`), with its prediction; every occurrence, in order."""
+    events = list(events)
+    for index, event in enumerate(events):
+        if not isinstance(event, UserUttered) or not (event.text or "").strip() or event.timestamp < since:
+            continue
+        answer = next((e.action_name for e in events[index + 1:] if isinstance(e, ActionExecuted)), None)
+        prediction = uncertainty(event.parse_data, threshold, ambiguity, answer == CORE_FALLBACK_ACTION)
+        if prediction:
+            yield event, prediction
 
 
 def annotated(text: str, entities: Iterable[Dict[str, Any]]) -> str:
@@ -228,7 +244,7 @@ async def all_trackers(store: TrackerStore) -> List[DialogueStateTracker]:
 
 def training_texts(nlu_data: Path = ROOT / "data" / "nlu") -> Set[str]:
     """The normalised texts of the training examples, so messages already labelled are not exported again."""
-    return {_normal(m.get("text")) for m in load_data(str(nlu_data)).intent_examples}
+    return {normalised(m.get("text")) for m in load_data(str(nlu_data)).intent_examples}
 
 
 def export_uncertain(store: TrackerStore, out_dir: Path = REVIEW, since: float = 0.0) -> Optional[Path]:
@@ -245,7 +261,7 @@ def export_uncertain(store: TrackerStore, out_dir: Path = REVIEW, since: float =
     threshold, ambiguity = fallback_thresholds()
     trackers = asyncio.run(all_trackers(store))
     known = training_texts()
-    messages = [m for m in uncertain_messages(trackers, threshold, ambiguity, since) if _normal(m.text) not in known]
+    messages = [m for m in uncertain_messages(trackers, threshold, ambiguity, since) if normalised(m.text) not in known]
     user_events = [e for t in trackers for e in t.events if isinstance(e, UserUttered) and e.timestamp >= since]
     scope = f"{_count(len(user_events), 'user message')} in {_count(len(trackers), 'conversation')}"
     if not messages:

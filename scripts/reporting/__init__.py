@@ -1,0 +1,1 @@
+"""Reporting: how the assistant is doing, from the stored conversations (`make report`)."""
