@@ -172,8 +172,12 @@ def test_advice_leaves_out_items_for_other_forms_and_phases():
 
 def test_advice_names_the_erhvervshus_of_the_municipality():
     text, _, _ = advice_text(phase="drift", company_form="ukendt", topic="hiring_special_terms", municipality="Odense")
-    assert "**Ansættelse på særlige vilkår** i driftsfasen:" in text
-    assert "I Odense Kommune giver erhvervsservice den første vejledning, og Erhvervshus Fyn i Odense" in text
+    assert "**ansættelse på særlige vilkår** i driftsfasen:" in text  # the title inside a sentence
+    assert "I Odense Kommune giver erhvervsservice den første vejledning, og kommunen hører til Erhvervshus Fyn i Odense" in text
+    assert "hører til Erhvervshus Sydjylland i Vojens" in advice_text(topic="growth", municipality="Middelfart")[0]
+    assert "Huset har en afdeling i Herning." in advice_text(topic="growth", municipality="Herning")[0]
+    bornholm = advice_text(topic="growth", municipality="Bornholm")[0]
+    assert "afdeling i Rønne" in bornholm and "Business Center Bornholm" in bornholm
     for name, official in [("Vesthimmerlands", "Vesthimmerlands Kommune"), ("København", "Københavns Kommune"),
                            ("Bornholm", "Bornholms Regionskommune")]:
         assert f"I {official} giver" in advice_text(topic="growth", municipality=name)[0]
