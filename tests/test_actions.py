@@ -153,7 +153,7 @@ def test_an_association_asking_about_rsv_learns_it_can_register_but_sole_traders
     text, messages, events = advice_text(phase="drift", company_form="forening", topic="rsv_criteria", municipality="ukendt")
     assert "en forening med eget CVR-nummer kan blive RSV, hvis den opfylder de fem kriterier" in text
     assert "enkeltmandsvirksomhed derimod ikke" in text
-    assert "(Kilde: [elov.dk](https://www.elov.dk/" in text
+    assert "(Kilde: [retsinformation.dk](https://www.retsinformation.dk/eli/lta/2014/711)" in text
     assert messages[-1]["response"] == "utter_handoff"
     assert events == [SlotSet("topic", None)]
 
