@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -20,6 +20,7 @@ help:
 	@echo "make story CONVERSATION=<id>  a stored conversation as a training story (TEST=1: test story);"
 	@echo "                  without CONVERSATION: list the recent conversations"
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
+	@echo "make facts        list knowledge items past or near their review date, and items citing a homepage"
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
 	@echo "make panel        replay the panel's typed conversations (tests/panel/) and write transcripts to judge"
@@ -35,6 +36,9 @@ spacy-model:
 
 data: setup
 	$(PY) -m scripts.knowledge.build
+
+facts: setup
+	@$(PY) -m scripts.knowledge.facts $(if $(DAYS),--days $(DAYS))
 
 train: setup
 	$(PY) -m scripts.learning.registry

@@ -21,7 +21,7 @@ from actions.knowledge import (
 )
 from actions.prompts import BUTTONS, INTRO, QUESTIONS, inform_button
 
-ERHVERVSHUSE_SOURCE = "https://www.kl.dk"
+ERHVERVSHUSE_SOURCE = "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/erhvervsfremmesystemet/erhvervshuse"
 
 
 def _source(url: str) -> str:
@@ -39,7 +39,8 @@ def _who(phase: Optional[str], company_form: Optional[str]) -> str:
 
 
 def local_guidance(municipality: Optional[str]) -> Optional[str]:
-    """A sentence naming the municipality's erhvervsservice and Erhvervshus, or None.
+    """Sentences naming the municipality's erhvervsservice, its Erhvervshus and, where the house
+    has a branch office in the municipality, that branch; or None.
 
     Args:
         municipality: an official municipality name, e.g. "Aarhus"; anything else gives None.
@@ -48,9 +49,10 @@ def local_guidance(municipality: Optional[str]) -> Optional[str]:
     if place is None:
         return None
     house = place.erhvervshus
+    extra = "".join(f" {text}" for text in (place.branch and f"Huset har en afdeling i {place.branch}.", place.note) if text)
     return (
-        f"I {place.official_name} giver erhvervsservice den første vejledning, og {house.name} "
-        f"i {house.city} giver specialiseret vejledning ({_source(ERHVERVSHUSE_SOURCE)})."
+        f"I {place.official_name} giver erhvervsservice den første vejledning, og kommunen hører "
+        f"til {house.name} i {house.city}, som giver specialiseret vejledning.{extra} ({_source(ERHVERVSHUSE_SOURCE)})"
     )
 
 
@@ -68,7 +70,7 @@ def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str]
         items, see actions.knowledge), in knowledge-base order, each with its source.
     """
     body = [f"{item.text} ({_source(item.source)})" for item in advice(topic, phase, company_form)]
-    heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].title}**", _who(phase, company_form)]))
+    heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].in_sentence}**", _who(phase, company_form)]))
     local = local_guidance(municipality)
     return "\n\n".join([f"{heading}:", *body, *([local] if local else [])])
 

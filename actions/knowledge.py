@@ -31,6 +31,10 @@ PHASES = tuple(PHASE_LABELS)
 COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
 UNKNOWN_FORM = "ukendt"  # the user does not know yet, or skipped the question
 ALL_FORMS = "all"
+# Characters a question may have: it is a quick-reply button title (shared design decision).
+QUESTION_MAX_CHARS = 70
+# Region Hovedstaden and Region Sjælland merge into Region Østdanmark (lov nr. 699 af 20. juni 2025).
+EAST_REGION, EAST_REGION_PARTS, EAST_REGION_FROM = "Østdanmark", ("Hovedstaden", "Sjælland"), datetime.date(2027, 1, 1)
 # Official names that are not "<name> Kommune".
 MUNICIPALITY_NAMES = {"København": "Københavns Kommune", "Bornholm": "Bornholms Regionskommune"}
 
@@ -50,8 +54,13 @@ class Item:
         company_forms: contract company_form values and/or "ukendt", or ("all",).
         faq: True if the item is part of the faq answer utter_faq/<topic>.
         text: Danish markdown text.
-        source: URL of the source that states the fact.
-        checked: the date the item was last checked.
+        source: URL of the page that states the fact (not a homepage).
+        checked: the date the source was last read.
+        question: a short Danish question the item answers (at most QUESTION_MAX_CHARS
+            characters), or None where none is written yet.
+        review_by: the date by which the item must be checked again because its rule is
+            known to change (e.g. the employment reform's new main law on 1 January 2027),
+            or None.
     """
 
     id: str
@@ -62,6 +71,8 @@ class Item:
     text: str
     source: str
     checked: datetime.date
+    question: Optional[str] = None
+    review_by: Optional[datetime.date] = None
 
     def fits(self, phase: Optional[str], company_form: Optional[str]) -> bool:
         """True if the item applies to `phase` and `company_form` (None: not known, fits all)."""
@@ -84,10 +95,23 @@ class Topic:
     title: str
     phases: Tuple[str, ...]
 
+    @property
+    def in_sentence(self) -> str:
+        """The title as written inside a sentence: "Moms, skat og regnskab" -> "moms, skat og
+        regnskab"; names and abbreviations keep their capitals ("CVR-nummer", "Rådet for ...")."""
+        first = self.title.split()[0]
+        if first in PROPER_TITLE_WORDS or any(char.isupper() for char in first[1:]):
+            return self.title
+        return self.title[0].lower() + self.title[1:]
+
+
+# First words of topic titles that are names and keep their capital inside a sentence.
+PROPER_TITLE_WORDS = {"Rådet", "Vækstcentrets", "Vækstcentret"}
+
 
 @dataclass(frozen=True)
 class Erhvervshus:
-    """One of the six regional business houses (id, name, city)."""
+    """One of the six business houses (id, name, city); each serves a set of municipalities."""
 
     id: str
     name: str
@@ -96,11 +120,20 @@ class Erhvervshus:
 
 @dataclass(frozen=True)
 class Municipality:
-    """A municipality by its short name (e.g. "Nordfyns"), its region and its Erhvervshus."""
+    """A municipality by its short name (e.g. "Nordfyns"), its region, its Erhvervshus, where the
+    house has a branch office in the municipality the branch's town (e.g. "Herning"), and an
+    optional Danish note for the local guidance (Bornholm's own arrangement)."""
 
     name: str
     region: str
     erhvervshus: Erhvervshus
+    branch: Optional[str] = None
+    note: Optional[str] = None
+
+    def region_on(self, day: datetime.date) -> str:
+        """The region on `day`: Hovedstaden and Sjælland are Østdanmark from 1 January 2027
+        (lov nr. 699 af 20. juni 2025)."""
+        return EAST_REGION if day >= EAST_REGION_FROM and self.region in EAST_REGION_PARTS else self.region
 
     @property
     def official_name(self) -> str:
@@ -131,6 +164,8 @@ def _item(raw: dict) -> Item:
         text=str(raw["text"]).strip(),
         source=str(raw["source"]),
         checked=raw["checked"],
+        question=raw.get("question"),
+        review_by=raw.get("review_by"),
     )
     if not set(item.phases) <= set(PHASES):
         raise KnowledgeBaseError(f"item {item.id}: unknown phase in {item.phases}")
@@ -138,6 +173,12 @@ def _item(raw: dict) -> Item:
         raise KnowledgeBaseError(f"item {item.id}: unknown company form in {item.company_forms}")
     if not item.source.startswith("https://") or not isinstance(item.checked, datetime.date):
         raise KnowledgeBaseError(f"item {item.id}: needs an https source and a checked date")
+    if item.review_by is not None and not isinstance(item.review_by, datetime.date):
+        raise KnowledgeBaseError(f"item {item.id}: review_by must be a date (YYYY-MM-DD)")
+    if item.review_by is not None and item.review_by <= item.checked:
+        raise KnowledgeBaseError(f"item {item.id}: review_by {item.review_by} is not after checked {item.checked}")
+    if item.question is not None and not (isinstance(item.question, str) and 0 < len(item.question) <= QUESTION_MAX_CHARS):
+        raise KnowledgeBaseError(f"item {item.id}: question must be a text of at most {QUESTION_MAX_CHARS} characters")
     return item
 
 
@@ -170,8 +211,9 @@ def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
 
     Raises:
         KnowledgeBaseError: unreadable or malformed file, missing field, unknown value,
-            duplicate id, an item of an unknown topic, a topic without a faq item, or a
-            faq item that does not fit every phase and form.
+            a review_by that is not a date after `checked`, a question over
+            QUESTION_MAX_CHARS characters, duplicate id, an item of an unknown topic, a topic
+            without a faq item, or a faq item that does not fit every phase and form.
     """
     return _load(path)[1]
 
@@ -217,6 +259,9 @@ def load_municipalities(path: Path = MUNICIPALITIES) -> Dict[str, Municipality]:
     raw = _read_yaml(path)
     try:
         houses = {h["id"]: Erhvervshus(h["id"], h["name"], h["city"]) for h in raw["erhvervshuse"]}
-        return {m["name"]: Municipality(m["name"], m["region"], houses[m["erhvervshus"]]) for m in raw["municipalities"]}
+        return {
+            m["name"]: Municipality(m["name"], m["region"], houses[m["erhvervshus"]], m.get("branch"), m.get("note"))
+            for m in raw["municipalities"]
+        }
     except (KeyError, TypeError) as error:
         raise KnowledgeBaseError(f"{path}: unknown Erhvervshus or missing field ({error!r})") from error

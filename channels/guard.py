@@ -13,12 +13,11 @@ from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
+from actions.contact import handoff_text
+
 logger = logging.getLogger(__name__)
 
-HANDOFF_ON_SILENCE = (
-    "Beklager, jeg kan ikke svare på det lige nu. Ring til Erhvervsstyrelsen på "
-    "[72 20 00 30](tel:+4572200030), så hjælper de dig videre."
-)
+HANDOFF_ON_SILENCE = handoff_text("on_silence")  # from knowledge/contact.yml, the one source
 
 
 class _CountingOutput(OutputChannel):

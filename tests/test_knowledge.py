@@ -6,8 +6,34 @@ import re
 import pytest
 import yaml
 
-from actions.knowledge import KnowledgeBaseError, faq_answer, load_items, load_municipalities, load_topics
+from actions import contact
+from actions.knowledge import (
+    QUESTION_MAX_CHARS,
+    Item,
+    KnowledgeBaseError,
+    faq_answer,
+    load_items,
+    load_municipalities,
+    load_topics,
+    topics_for_phase,
+)
+from actions.prompts import QUESTIONS, RETRIES
 from scripts.knowledge.build import FAQ_RESPONSES
+from scripts.knowledge.facts import is_homepage, report, review_list
+from scripts.paths import ROOT
+
+# The items and faq keys added for issue 11 (shared design decisions in the brief), by topic.
+NEW_ITEMS = {
+    "funding_foundations": "funding", "funding_how_to_apply": "funding", "funding_donor_deduction": "funding",
+    "tax_corporate": "tax_vat_accounting", "tax_payroll_tax": "tax_vat_accounting",
+    "tax_vat_associations": "tax_vat_accounting", "accounting_audit_opt_out": "tax_vat_accounting",
+    "hiring_fleksjob": "hiring_special_terms", "hiring_where_to_go": "hiring_special_terms",
+    "hiring_igu": "hiring_special_terms", "rsv_articles": "governance", "governance_general_assembly": "governance",
+    "governance_inclusive": "governance", "governance_founders_pay": "governance", "company_form_fond": "company_form",
+    "company_form_amba_employees": "company_form", "impact_sdg_esg": "impact_measurement",
+    "procurement_below_threshold": "public_procurement", "procurement_where_published": "public_procurement",
+    "rsv_deregistration": "rsv_how_to_register", "volunteers_aps": "volunteers",
+}
 
 
 def test_every_item_has_an_https_source_and_a_checked_date():
@@ -18,16 +44,9 @@ def test_every_item_has_an_https_source_and_a_checked_date():
 
 def test_every_topic_has_a_faq_answer_and_a_danish_title():
     topics = load_topics()
-    assert len(topics) == 21
+    assert len(topics) == 23  # the contract's 21 and the project's governance and volunteers
     for key, topic in topics.items():
         assert faq_answer(key) and topic.title
-
-
-def test_the_only_phone_number_is_erhvervsstyrelsens():
-    numbers = set()
-    for item in load_items():
-        numbers.update(re.findall(r"\b\d{2} \d{2} \d{2} \d{2}\b", item.text))
-    assert numbers == {"72 20 00 30"}
 
 
 def test_faq_responses_are_the_knowledge_base_answers():
@@ -45,7 +64,7 @@ def test_centre_history_gives_the_checked_dates():
 
 
 def test_centre_status_hands_off_to_erhvervsstyrelsen():
-    assert "[72 20 00 30](tel:+4572200030)" in faq_answer("centre_status")
+    assert PHONE_LINK in faq_answer("centre_status")
 
 
 def test_98_municipalities_each_with_one_of_six_erhvervshuse():
@@ -71,3 +90,137 @@ def test_a_broken_knowledge_file_gives_a_clear_error(tmp_path, content):
         load_items(path)
     with pytest.raises(KnowledgeBaseError):
         load_municipalities(path)
+
+
+# ---------------------------------------------------------------- issue 11: dated, sourced, 2026 rules
+
+def test_no_item_is_past_its_review_date():
+    """Fails from the day an item's rule is due for a new check (e.g. the hiring items on
+    1 January 2027): check the source, update text, checked and review_by (`make facts`)."""
+    today = datetime.date.today()
+    overdue = {item.id: item.review_by for item in load_items() if item.review_by and item.review_by < today}
+    assert overdue == {}, f"past their review date (run `make facts`): {overdue}"
+
+
+def test_every_item_cites_a_page_not_a_homepage():
+    assert [item.id for item in load_items() if is_homepage(item.source)] == []
+    assert is_homepage("https://virk.dk") and is_homepage("https://www.kl.dk/")
+    assert not is_homepage("https://erhvervsstyrelsen.dk/fravalg-af-revision")
+
+
+def test_hiring_items_are_reviewed_when_the_new_main_law_comes():
+    hiring = [item for item in load_items() if item.topic == "hiring_special_terms"]
+    assert hiring and {item.review_by for item in hiring} == {datetime.date(2027, 1, 1)}
+
+
+def test_the_new_items_have_the_shared_ids_topics_and_a_question():
+    items = {item.id: item for item in load_items()}
+    for item_id, topic in NEW_ITEMS.items():
+        item = items[item_id]
+        assert item.topic == topic, item_id
+        assert item.question and len(item.question) <= QUESTION_MAX_CHARS and item.question.endswith("?"), item_id
+        assert item.phases, f"{item_id} has no place in the guided advice"
+    assert {"governance", "volunteers"} <= {t.key for t in topics_for_phase("drift")}
+
+
+def _answers() -> dict:
+    """Every Danish text the user can get: knowledge items, domain responses, form prompts."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    texts = {f"item {item.id}": item.text for item in load_items()}
+    texts.update({f"response {name}": v["text"] for name, variants in domain["responses"].items() for v in variants})
+    texts.update({f"prompt {slot}": text for slot, text in {**QUESTIONS, **RETRIES}.items()})
+    return texts
+
+
+def test_no_answer_sends_anyone_to_the_jobcentre_or_offers_ressourceforloeb():
+    for name, text in _answers().items():
+        assert not re.search(r"jobcent(ret|eret)\b", text, re.IGNORECASE), name  # the 2026 reform: kommunen
+        assert "ressourceforløb" not in text.lower() or "ikke længere" in text, name
+
+
+def test_erhvervshuse_serve_municipalities_and_the_wording_is_plain():
+    for name, text in _answers().items():
+        assert "i din region" not in text, name  # "det Erhvervshus, din kommune hører til"
+        assert "for det gældende" not in text, name
+        assert "registreret som registreret" not in text and "social omsorg" not in text.lower(), name
+
+
+def test_a_middelfart_founder_is_sent_to_erhvervshus_sydjylland():
+    municipalities = load_municipalities()
+    assert municipalities["Middelfart"].erhvervshus.name == "Erhvervshus Sydjylland"
+    assert {m.branch for m in municipalities.values() if m.branch} == {
+        "Nykøbing Mors", "Herning", "Horsens", "Hillerød", "Vordingborg", "Rønne"}
+    assert municipalities["Køge"].region_on(datetime.date(2026, 12, 31)) == "Sjælland"
+    assert municipalities["Køge"].region_on(datetime.date(2027, 1, 1)) == "Østdanmark"
+    assert municipalities["Aarhus"].region_on(datetime.date(2027, 1, 1)) == "Midtjylland"
+
+
+def test_the_vat_answer_dates_only_the_calendar_year_rule_to_2025():
+    answer = faq_answer("tax_vat_accounting")
+    assert "50.000 kr." in answer and "kalenderår" in answer and "Social forsorg" in answer
+
+
+def test_history_gives_the_phone_number_and_activities_all_seed_bullets():
+    assert PHONE_LINK in faq_answer("centre_history")
+    activities = faq_answer("centre_activities")
+    assert activities.count("\n- ") == 6 and "frivillige sektor" in activities
+
+
+# ---------------------------------------------------------------- one source for the handoff
+
+PHONE_LINK = contact.phone_link()
+PHONE_NUMBER = re.compile(r"(?:\+45 )?\b(\d{2} \d{2} \d{2} \d{2})\b")  # "72 20 00 30", also after "+45 "
+
+
+def test_the_phone_number_everywhere_is_the_one_in_contact_yml():
+    for name, text in _answers().items():
+        assert set(PHONE_NUMBER.findall(text)) <= {contact.phone()}, name
+        for label, tel in re.findall(r"\[([^\]]*)\]\(tel:([^)]*)\)", text):
+            assert tel == "+4572200030" and label.endswith(contact.phone()), name
+
+
+def test_domain_handoff_and_silence_guard_are_built_from_contact_yml():
+    from channels.guard import HANDOFF_ON_SILENCE
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["responses"]["utter_handoff"][0]["text"] == contact.handoff_text("handoff")
+    assert HANDOFF_ON_SILENCE == contact.handoff_text("on_silence") and PHONE_LINK in HANDOFF_ON_SILENCE
+
+
+def test_the_chat_page_gives_the_phone_number_from_contact_yml():
+    page = (ROOT / "web" / "index.html").read_text(encoding="utf-8")
+    tel = PHONE_LINK.split("(tel:")[1].rstrip(")")
+    assert f'href="tel:{tel}">{contact.phone()}</a>' in page
+    assert set(PHONE_NUMBER.findall(page)) == {contact.phone()}
+
+
+# ---------------------------------------------------------------- make facts
+
+def _item(item_id: str, review_by=None, source="https://erhvervsstyrelsen.dk/fravalg-af-revision") -> Item:
+    return Item(item_id, "funding", ("drift",), ("all",), False, "tekst", source, datetime.date(2026, 12, 1),
+                review_by=review_by)
+
+
+def test_make_facts_lists_past_near_and_homepage_items():
+    items = [_item("past", datetime.date(2026, 11, 30)), _item("near", datetime.date(2027, 1, 1)),
+             _item("later", datetime.date(2028, 1, 1)), _item("home", source="https://virk.dk")]
+    past, near, homepage = review_list(items, today=datetime.date(2026, 12, 1), near_days=90)
+    assert [i.id for i in past] == ["past"] and [i.id for i in near] == ["near"] and [i.id for i in homepage] == ["home"]
+    text, overdue = report(datetime.date(2026, 12, 1), 90, items)
+    assert overdue and "past" in text and "https://virk.dk" in text and "later" not in text
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("review_by", "soon"), ("review_by", datetime.date(2026, 1, 1)), ("question", "x" * 71)],
+    ids=["review-by-not-a-date", "review-by-before-checked", "question-too-long"],
+)
+def test_a_bad_review_date_or_question_gives_a_clear_error(tmp_path, field, value):
+    item = {"id": "x", "topic": "funding", "phases": ["drift"], "company_forms": ["all"], "faq": True,
+            "text": "t", "source": "https://skat.dk/x", "checked": datetime.date(2026, 12, 1), field: value}
+    item["phases"] = ["etablering", "drift", "udvikling"]
+    path = tmp_path / "knowledge_base.yml"
+    path.write_text(yaml.safe_dump({"topics": [{"key": "funding", "title": "F", "phases": []}], "items": [item]}),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=field):
+        load_items(path)
