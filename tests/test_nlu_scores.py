@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from scripts.paths import ROOT
-from tests.conftest import OUTPUT
+from tests.helpers import OUTPUT
 
 MIN_INTENT_MACRO_F1 = 0.90
 MIN_FAQ_MACRO_F1 = 0.90

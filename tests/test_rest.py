@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import post, texts
+from tests.helpers import post, texts
 
 
 def _send_raw(rasa_url: str, body: bytes):

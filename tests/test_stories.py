@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from scripts.paths import ROOT
-from tests.conftest import OUTPUT
+from tests.helpers import OUTPUT
 
 
 def test_no_story_prediction_errors(model):

@@ -89,7 +89,7 @@ def _newest(paths: Iterable[Path]) -> Optional[Path]:
     return max(paths, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def served_model(models: Path = MODELS) -> Optional[Path]:
+def currently_served(models: Path = MODELS) -> Optional[Path]:
     """The archive Rasa serves: the newest *.tar.gz directly in `models`, or None."""
     return _newest(models.glob("*.tar.gz"))
 
@@ -121,7 +121,7 @@ def train(output: Path = MODELS, digest: Optional[str] = None) -> Path:
     return output / f"{name}.tar.gz"
 
 
-def matching_model(digest: str, models: Path = MODELS) -> Optional[Path]:
+def find_trained_model(digest: str, models: Path = MODELS) -> Optional[Path]:
     """The newest model trained from inputs with fingerprint `digest`, or None.
 
     Looks in `models` first (a model served earlier: restoring the data serves it
@@ -164,21 +164,21 @@ def promote(model: Path, models: Path = MODELS) -> Path:
     refusal_path(model).unlink(missing_ok=True)
     target = models / model.name
     model.replace(target)
-    os.utime(target)  # newest by mtime, which is how Rasa and served_model() pick
+    os.utime(target)  # newest by mtime, which is how Rasa and currently_served() pick
     return target
 
 
-def ensure_model(models: Path = MODELS) -> Path:
+def find_or_train_candidate(models: Path = MODELS) -> Path:
     """The model matching the current inputs, for tests; never promotes one.
 
     Args:
         models: the folder of served models; candidates are in its subfolder candidates/.
 
     Returns:
-        The matching model (see `matching_model`), else a candidate trained now (~4 min).
+        The matching model (see `find_trained_model`), else a candidate trained now (~4 min).
     """
     digest = fingerprint()
-    found = matching_model(digest, models)
+    found = find_trained_model(digest, models)
     if found:
         return found
     print(f"models: no model matches the current data and config ({digest}); training a candidate.", flush=True)
@@ -187,8 +187,8 @@ def ensure_model(models: Path = MODELS) -> Path:
     return train(candidates, digest)
 
 
-def model_to_serve(models: Path = MODELS) -> Path:
-    """The model `make run` and `make shell` serve (`models`: as for ensure_model).
+def train_and_promote_if_needed(models: Path = MODELS) -> Path:
+    """The model `make run` and `make shell` serve (`models`: as for find_or_train_candidate).
 
     Returns:
         The served model if it matches the current inputs; the served model, with a
@@ -202,10 +202,10 @@ def model_to_serve(models: Path = MODELS) -> Path:
         subprocess.CalledProcessError: training failed.
     """
     digest = fingerprint()
-    served = served_model(models)
+    served = currently_served(models)
     if matches(served, digest):
         return served
-    refused = refusal(matching_model(digest, models))
+    refused = refusal(find_trained_model(digest, models))
     if refused and served is None:
         raise RuntimeError(
             f"the data in data/ was refused by make retrain on {refused['date']} (see {refused['report']}) and "
@@ -218,14 +218,14 @@ def model_to_serve(models: Path = MODELS) -> Path:
             flush=True,
         )
         return served
-    return promote(ensure_model(models), models)
+    return promote(find_or_train_candidate(models), models)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--if-needed", action="store_true", help="train only if no model matches")
     args = parser.parse_args()
-    print(ensure_model() if args.if_needed else train())
+    print(find_or_train_candidate() if args.if_needed else train())
 
 
 if __name__ == "__main__":

@@ -29,12 +29,12 @@ from scripts.learning.registry import (
     files_digest,
     fingerprint,
     matches,
-    matching_model,
+    find_trained_model,
     model_name,
     promote,
     prune_candidates,
     refuse,
-    served_model,
+    currently_served,
     shown,
     train_command,
 )
@@ -148,7 +148,7 @@ def evaluate(model: Path, out: Path) -> Metrics:
 
 def train_candidate(digest: str, out: Path) -> Path:
     """The candidate for fingerprint `digest`: a model trained earlier from the same inputs, or one trained now (~4 min)."""
-    existing = matching_model(digest)
+    existing = find_trained_model(digest)
     if existing:
         _say(f"[2/{STEPS}] reusing the model already trained from this data: {shown(existing)}")
         return existing
@@ -182,7 +182,7 @@ def retrain(force: bool, tolerance: float) -> int:
         StepFailed: validation, training or evaluating the candidate failed.
     """
     digest = fingerprint()
-    served = served_model()
+    served = currently_served()
     if matches(served, digest):
         _say(f"Nothing to retrain: the served model {served.name} was trained from the current data and config.")
         return 0

@@ -19,7 +19,7 @@ import uuid
 
 from channels.origins import DEFAULT_PAGE_PORT, ORIGINS_ENV, page_origins
 from scripts.paths import ROOT
-from scripts.learning.registry import model_to_serve
+from scripts.learning.registry import train_and_promote_if_needed
 from scripts.serving.services import action_server, is_up, rasa_server, web_page
 from scripts.serving.webpage import check_bundle
 
@@ -43,7 +43,7 @@ def run(port: int, page_port: int) -> None:
         RuntimeError: the widget is not installed, or a service did not start.
     """
     check_bundle()
-    model = model_to_serve()
+    model = train_and_promote_if_needed()
     origins = os.environ.get(ORIGINS_ENV) or page_origins(page_port)
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log", env={ORIGINS_ENV: origins}) as server:
@@ -69,7 +69,7 @@ def shell(port: int) -> None:
 
     if is_up(f"http://localhost:{port}/"):  # `make run` is already serving
         return talk()
-    model = model_to_serve()
+    model = train_and_promote_if_needed()
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log"):
             talk()

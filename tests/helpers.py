@@ -1,0 +1,93 @@
+"""Helpers the tests share: where test output goes, and talking to a Rasa server over REST.
+
+Import them from here (`from tests.helpers import texts`); tests/conftest.py holds
+only fixtures and the marker that sorts tests into the fast lane (see there).
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from scripts.paths import ROOT
+
+OUTPUT = ROOT / "test-output"  # logs and reports of the test run (gitignored)
+
+
+def post(url: str, body: bytes, timeout_s: float = 60) -> Union[urllib.request.addinfourl, urllib.error.HTTPError]:
+    """POSTs `body` as JSON; returns the response, also for 4xx/5xx (as HTTPError); `timeout_s` in s."""
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        return urllib.request.urlopen(request, timeout=timeout_s)
+    except urllib.error.HTTPError as error:
+        return error
+
+
+def texts(messages: List[Dict[str, Any]]) -> str:
+    """All bot texts of a reply ([{"recipient_id", "text", ...}]) joined by newlines."""
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def classification_report(f1: Dict[str, float], support: int = 8, accuracy: Optional[float] = None) -> Dict[str, Any]:
+    """A classification report shaped like `rasa test nlu`'s intent_report.json.
+
+    Args:
+        f1: F1 (0..1) by label; precision and recall are set to the same value.
+        support: test examples per label.
+        accuracy: the report's accuracy (default: the macro-F1).
+    """
+    rows = {label: {"precision": value, "recall": value, "f1-score": value, "support": support} for label, value in f1.items()}
+    macro = sum(f1.values()) / len(f1)
+    rows["accuracy"] = macro if accuracy is None else accuracy
+    rows["macro avg"] = {"precision": macro, "recall": macro, "f1-score": macro, "support": support * len(f1)}
+    rows["weighted avg"] = dict(rows["macro avg"])
+    return rows
+
+
+# --- stored conversations, built from real Rasa events ------------------------------------
+
+DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+T0 = 1_796_034_900.0  # Unix time (s) the test conversations start at
+
+
+def parse_data(
+    text: str, ranking: List[Tuple[str, float]], faq_key: Optional[str] = None, entities: Iterable[Dict[str, Any]] = ()
+) -> Dict[str, Any]:
+    """parse_data as Rasa stores it with a user message.
+
+    Args:
+        ranking: [(intent, confidence)], nlu_fallback first if it fired.
+        faq_key: the selected response key ("faq/funding") if the intent is faq.
+        entities: as Rasa extracted them.
+    """
+    intent = {"name": ranking[0][0], "confidence": ranking[0][1]}
+    data = {"intent": intent, "entities": list(entities), "text": text,
+            "intent_ranking": [{"name": name, "confidence": conf} for name, conf in ranking],
+            "response_selector": {"all_retrieval_intents": ["faq"]}}
+    if faq_key:
+        data["response_selector"]["faq"] = {"response": {"intent_response_key": faq_key, "confidence": 0.4},
+                                            "ranking": [{"intent_response_key": faq_key, "confidence": 0.4}]}
+    return data
+
+
+def turn(text: str, ranking: List[Tuple[str, float]], action: str, at: float, **kwargs: Any) -> List[Event]:
+    """The events of one user message answered by `action` at Unix time `at` (s); kwargs as for parse_data."""
+    data = parse_data(text, ranking, **kwargs)
+    return [
+        UserUttered(text, data["intent"], data["entities"], data, timestamp=at),
+        ActionExecuted(action, timestamp=at + 0.1),
+        BotUttered("svar", timestamp=at + 0.2),
+        ActionExecuted("action_listen", timestamp=at + 0.3),
+    ]
+
+
+def conversation(sender_id: str, *turns: List[Event]) -> DialogueStateTracker:
+    """A tracker of a session started at T0 with `turns` (see `turn`), as the tracker store returns it."""
+    start = [ActionExecuted("action_session_start", timestamp=T0), SessionStarted(timestamp=T0),
+             ActionExecuted("action_listen", timestamp=T0)]
+    return DialogueStateTracker.from_events(sender_id, start + [e for t in turns for e in t], slots=DOMAIN.slots)
