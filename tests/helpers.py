@@ -6,9 +6,11 @@ only fixtures and the marker that sorts tests into the fast lane (see there).
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered
@@ -91,3 +93,30 @@ def conversation(sender_id: str, *turns: List[Event]) -> DialogueStateTracker:
     start = [ActionExecuted("action_session_start", timestamp=T0), SessionStarted(timestamp=T0),
              ActionExecuted("action_listen", timestamp=T0)]
     return DialogueStateTracker.from_events(sender_id, start + [e for t in turns for e in t], slots=DOMAIN.slots)
+
+
+# --- reports as `rasa test nlu` writes them ------------------------------------------------
+
+
+def write_nlu_reports(folder: Path, intent_errors: Sequence[str], faq_errors: Sequence[str]) -> Path:
+    """Writes the reports of a `rasa test nlu` run on 10 messages (4 faq questions) into `folder`.
+
+    The intent report says accuracy 0.8, the faq report 0.75; there is no entity report.
+    `intent_errors` and `faq_errors` are the texts with a wrong intent (greet taken for
+    faq) and a wrong faq answer (faq/funding taken for faq/growth). Returns `folder`.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    reports = {
+        "intent_report.json": {"greet": {"f1-score": 0.7, "support": 10}, "accuracy": 0.8,
+                               "macro avg": {"f1-score": 0.7, "support": 10}},
+        "response_selection_report.json": {"faq/funding": {"f1-score": 0.6, "support": 4}, "accuracy": 0.75,
+                                           "macro avg": {"f1-score": 0.6, "support": 4}},
+        "intent_errors.json": [{"text": t, "intent": "greet", "intent_prediction": {"name": "faq"}} for t in intent_errors],
+        "response_selection_errors.json": [
+            {"text": t, "intent_response_key_target": "faq/funding", "intent_response_key_prediction": {"name": "faq/growth"}}
+            for t in faq_errors
+        ],
+    }
+    for name, content in reports.items():
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
+    return folder

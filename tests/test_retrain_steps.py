@@ -26,13 +26,14 @@ def test_an_earlier_evaluation_of_the_same_model_and_tests_is_reused(tmp_path, m
 
     monkeypatch.setattr(retrain, "RESULTS", tmp_path)
     monkeypatch.setattr(retrain, "run_logged", lambda *args: pytest.fail("evaluated again"))
+    monkeypatch.setattr(retrain, "evaluate_nlu", lambda *args, **kwargs: pytest.fail("evaluated again"))
     earlier = tmp_path / "20261130-100000" / "candidate"
     for folder, name, content in (("nlu", "intent_report.json", report(INTENTS)), ("nlu", "response_selection_report.json", report(FAQ)),
                                   ("core", "story_report.json", {"conversation_accuracy": {"correct": 7, "total": 7}})):
         (earlier / folder).mkdir(parents=True, exist_ok=True)
         (earlier / folder / name).write_text(json.dumps(content))
     model = tmp_path / "20261130-100000-aaaaaaaaaaaa.tar.gz"
-    tests = retrain.files_digest([retrain.ROOT / retrain.NLU_TESTS, retrain.ROOT / retrain.TEST_STORIES])
+    tests = retrain.files_digest([retrain.HELD_OUT_NLU, retrain.TEST_STORIES])
     (earlier / retrain.EVALUATED).write_text(json.dumps({"model": model.name, "tests": tests}))
     metrics = retrain.evaluate(model, tmp_path / "20261130-110000" / "served")
     assert metrics.intents.f1 == INTENTS and (tmp_path / "20261130-110000" / "served" / "nlu" / "intent_report.json").exists()

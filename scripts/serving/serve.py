@@ -18,12 +18,10 @@ import sys
 import uuid
 
 from channels.origins import DEFAULT_PAGE_PORT, ORIGINS_ENV, page_origins
-from scripts.paths import ROOT
 from scripts.learning.registry import train_and_promote_if_needed
+from scripts.paths import LOGS
 from scripts.serving.services import action_server, is_up, rasa_server, web_page
 from scripts.serving.webpage import check_bundle
-
-LOGS = ROOT / "logs"
 
 HOW_TO_TALK = """
 The assistant is running.

@@ -18,9 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts.paths import ROOT
-
-RASA = [sys.executable, "-m", "rasa"]
+from scripts.paths import RASA, ROOT
 
 
 class Service:

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from channels.origins import DEFAULT_PAGE_PORT, normalise_origin
-from scripts.paths import ROOT
+from scripts.paths import CREDENTIALS, ROOT
 
 WEB = ROOT / "web"
 BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -44,7 +44,7 @@ def check_bundle() -> None:
         )
 
 
-def socket_path(credentials: Path = ROOT / "credentials.yml") -> str:
+def socket_path(credentials: Path = CREDENTIALS) -> str:
     """The socket.io path of the socketio channel in `credentials`, e.g. "/socket.io/"."""
     channels = yaml.safe_load(credentials.read_text(encoding="utf-8"))
     return (channels.get(SOCKET_CHANNEL) or {}).get("socketio_path", "/socket.io")
