@@ -6,6 +6,7 @@ only fixtures and the marker that sorts tests into the fast lane (see there).
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -21,7 +22,7 @@ from scripts.paths import ROOT
 OUTPUT = ROOT / "test-output"  # logs and reports of the test run (gitignored)
 
 
-def post(url: str, body: bytes, timeout_s: float = 60) -> Union[urllib.request.addinfourl, urllib.error.HTTPError]:
+def post(url: str, body: bytes, timeout_s: float = 60) -> Union[http.client.HTTPResponse, urllib.error.HTTPError]:
     """POSTs `body` as JSON; returns the response, also for 4xx/5xx (as HTTPError); `timeout_s` in s."""
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
@@ -43,7 +44,9 @@ def classification_report(f1: Dict[str, float], support: int = 8, accuracy: Opti
         support: test examples per label.
         accuracy: the report's accuracy (default: the macro-F1).
     """
-    rows = {label: {"precision": value, "recall": value, "f1-score": value, "support": support} for label, value in f1.items()}
+    rows: Dict[str, Any] = {
+        label: {"precision": value, "recall": value, "f1-score": value, "support": support} for label, value in f1.items()
+    }
     macro = sum(f1.values()) / len(f1)
     rows["accuracy"] = macro if accuracy is None else accuracy
     rows["macro avg"] = {"precision": macro, "recall": macro, "f1-score": macro, "support": support * len(f1)}
@@ -68,7 +71,7 @@ def parse_data(
         entities: as Rasa extracted them.
     """
     intent = {"name": ranking[0][0], "confidence": ranking[0][1]}
-    data = {"intent": intent, "entities": list(entities), "text": text,
+    data: Dict[str, Any] = {"intent": intent, "entities": list(entities), "text": text,
             "intent_ranking": [{"name": name, "confidence": conf} for name, conf in ranking],
             "response_selector": {"all_retrieval_intents": ["faq"]}}
     if faq_key:

@@ -14,7 +14,11 @@ Handler = Callable[[UserMessage], Awaitable[None]]
 def replies(handler: Handler, text: str = "hej", sender: str = "guard-test") -> List[str]:
     """The texts `handler`, wrapped by the guard, sends for one user message."""
     output = CollectingOutputChannel()
-    asyncio.run(answer_or_hand_off(handler)(UserMessage(text, output, sender)))
+
+    async def send() -> None:
+        await answer_or_hand_off(handler)(UserMessage(text, output, sender))
+
+    asyncio.run(send())
     return [message["text"] for message in output.messages]
 
 

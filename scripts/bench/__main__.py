@@ -141,8 +141,8 @@ def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], en
         served = {name: Served(models[name], bench_endpoints[name], work / f"rasa-server-{name}.log",
                                plan["warmup"], plan["levels"])
                   for name, plan in plans.items()}
-        serving = measure_servers(served, settings.concurrency, settings.level_time_limit_s, [actions.process.pid])
-        action_rss = peak_rss_mb(actions.process.pid)
+        serving = measure_servers(served, settings.concurrency, settings.level_time_limit_s, [actions.pid])
+        action_rss = peak_rss_mb(actions.pid)
     return {
         name: Assistant(
             training_s=trained[name].training_s,

@@ -26,8 +26,8 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.log_utils import configure_structlog
 
 from scripts.bench.results import Breakdown, InProcess

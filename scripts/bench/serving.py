@@ -93,11 +93,11 @@ def measure_servers(
                 rasa_server(served.model, port=port, endpoints=str(served.endpoints), log_path=served.log_path)
             )
             urls[name] = f"http://localhost:{port}"
-            pgids.append(server.process.pid)
+            pgids.append(server.pid)
         for name, served in assistants.items():
             run_level(urls[name], served.warmup, 1, WARMUP_TIME_LIMIT_S)
         levels: Dict[str, List[LevelResult]] = {name: [] for name in assistants}
-        server_pgids = dict(zip(assistants, pgids[len(other_pgids):]))
+        server_pgids = dict(zip(assistants, pgids[len(other_pgids):], strict=True))
         for index, n in enumerate(concurrency):
             for name, served in assistants.items():
                 meter, cpu_s = CpuMeter(pgids), group_cpu_s(server_pgids[name])

@@ -50,6 +50,7 @@ def _files(paths: Iterable[Path]) -> Iterable[Path]:
 def spacy_pipeline() -> str:
     """The spaCy pipeline identity that training would use now (see components.danish_spacy)."""
     import yaml
+
     from components.danish_spacy import pipeline_identity
 
     config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))

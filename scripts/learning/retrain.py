@@ -172,7 +172,7 @@ def retrain(force: bool, tolerance: float) -> int:
     """
     digest = fingerprint()
     served = currently_served()
-    if matches(served, digest):
+    if served is not None and matches(served, digest):
         _say(f"Nothing to retrain: the served model {served.name} was trained from the current data and config.")
         return 0
     when = time.localtime()

@@ -48,7 +48,7 @@ def run(port: int, page_port: int) -> None:
             with web_page(page_port, socket_url=f"http://localhost:{port}", log_path=LOGS / "web-page.log"):
                 print(HOW_TO_TALK.format(port=port, page_port=page_port, origins=origins, origins_env=ORIGINS_ENV),
                       flush=True)
-                server.process.wait()
+                server.wait()
 
 
 def shell(port: int) -> None:
