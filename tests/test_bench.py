@@ -11,7 +11,6 @@ import yaml
 
 from scripts.bench import report
 from scripts.bench.assistants import reference_pipeline, with_epochs
-from scripts.bench.conversations import build_conversations, split
 from scripts.bench.quality import error_ratio, overlap
 from scripts.bench.results import (
     Assistant,
@@ -30,6 +29,7 @@ from scripts.bench.results import (
 from scripts.bench.serving import ignore_tracker_store_overrides, write_endpoints
 from scripts.bench.settings import FULL
 from scripts.bench.stats import by_turn, latency_summary
+from scripts.bench.workload import build_conversations, split
 from scripts.learning.evaluate import Mistake, read_nlu_reports
 from tests.helpers import write_nlu_reports
 

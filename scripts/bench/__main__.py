@@ -32,11 +32,11 @@ from typing import Any, Dict
 import yaml
 
 from scripts.bench import assistants, quality, report
-from scripts.bench.conversations import build_conversations, examples_by_intent, split
 from scripts.bench.machine import CpuMeter, describe
 from scripts.bench.memory import peak_rss_mb
 from scripts.bench.results import Assistant, NluScores, Quality, ReferenceScores, Results
 from scripts.bench.settings import FULL, QUICK, Settings
+from scripts.bench.workload import build_conversations, examples_by_intent, split
 from scripts.paths import CONFIG, DATA, ENDPOINTS, HELD_OUT_NLU, ROOT, shown
 from scripts.serving.services import action_server, free_port
 
