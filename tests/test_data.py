@@ -17,7 +17,7 @@ from scripts.paths import ROOT
 # beside the repo, where it exists, must be the same.
 CONTRACT = ROOT / "docs" / "nlu_contract.md"
 SHARED_CONTRACT = ROOT.parent / "shared" / "nlu_contract.md"
-EXTRA_INTENTS = {"other_language", "stop"}  # added beside the contract's names (README)
+EXTRA_INTENTS = {"other_language", "stop"}  # added beside the contract's names (docs/design.md)
 EXTRA_ENTITIES = {"topic"}
 
 
