@@ -27,7 +27,7 @@ from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils import spacy_utils
 from rasa.nlu.utils.spacy_utils import SpacyModel
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+from rasa.shared.utils.io import read_json_file, dump_obj_as_json_to_file
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,7 @@ class SpacyNLP(spacy_utils.SpacyNLP):
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[Text]:
         """Adds the pipeline identity to the training fingerprint (see `pipeline_identity`)."""
-        return pipeline_identity(config["model"], config.get("model_version"))  # Rasa's defaults name a model
+        return pipeline_identity(config.get("model"), config.get("model_version"))
 
     @classmethod
     def create(
