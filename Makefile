@@ -5,12 +5,14 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts test-unit lint
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
 	@echo "make shell        set up, train if needed, talk to it in the terminal (Rasa's shell client)"
-	@echo "make test         set up, train if needed, run the whole test suite"
+	@echo "make test         set up, lint, train if needed, run the whole test suite (~10 min)"
+	@echo "make test-unit    the tests that need no trained model (seconds)"
+	@echo "make lint         ruff and mypy (settings in pyproject.toml)"
 	@echo "make train        train a new model into models/ and serve it, unchecked (see make retrain)"
 	@echo "make retrain      validate, train a candidate, compare it with the served model, promote it only"
 	@echo "                  if it is not worse (report in results/<time>/; FORCE=1 promotes anyway)"
@@ -49,10 +51,17 @@ run: setup
 shell: setup
 	@$(PY) -m scripts.serving.serve shell
 
-test: setup
+test: lint
 	@scripts/chromium.sh
 	$(PY) -m scripts.learning.registry --if-needed
 	$(PY) -m pytest
+
+test-unit: setup
+	$(PY) -m pytest -m "not model"
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 lock: setup
 	$(PY) -m pip install -q -r requirements.txt

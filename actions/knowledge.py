@@ -29,7 +29,10 @@ COMPANY_FORM_LABELS = {
 }
 PHASES = tuple(PHASE_LABELS)
 COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
-UNKNOWN_FORM = "ukendt"  # the user does not know yet, or skipped the question
+# The value of any advice-form slot (company_form, phase, municipality, ...) when the user
+# does not know yet ("Ved ikke endnu") or skipped the question ("Spring over"); in an
+# item's company_forms it means "also when the company form is not known".
+UNKNOWN_OR_SKIPPED = "ukendt"
 ALL_FORMS = "all"
 # Characters a question may have: it is a quick-reply button title (shared design decision).
 QUESTION_MAX_CHARS = 70
@@ -169,7 +172,7 @@ def _item(raw: dict) -> Item:
     )
     if not set(item.phases) <= set(PHASES):
         raise KnowledgeBaseError(f"item {item.id}: unknown phase in {item.phases}")
-    if not set(item.company_forms) <= {*COMPANY_FORMS, UNKNOWN_FORM, ALL_FORMS}:
+    if not set(item.company_forms) <= {*COMPANY_FORMS, UNKNOWN_OR_SKIPPED, ALL_FORMS}:
         raise KnowledgeBaseError(f"item {item.id}: unknown company form in {item.company_forms}")
     if not item.source.startswith("https://") or not isinstance(item.checked, datetime.date):
         raise KnowledgeBaseError(f"item {item.id}: needs an https source and a checked date")

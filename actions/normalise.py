@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, Optional
 
 import yaml
 
-from actions.knowledge import COMPANY_FORMS, PHASES, UNKNOWN_FORM, load_municipalities, load_topics
+from actions.knowledge import COMPANY_FORMS, PHASES, UNKNOWN_OR_SKIPPED, load_municipalities, load_topics
 
 NLU_DATA = Path(__file__).resolve().parent.parent / "data" / "nlu"
 SYNONYM_FILES = (NLU_DATA / "synonyms.yml", NLU_DATA / "lookup" / "municipalities.yml")
@@ -101,7 +101,7 @@ def _close_value(entity: str, lowered: str) -> Optional[str]:
 def says_unknown(text: Any) -> bool:
     """True if `text` says the user does not know or would rather skip ("ved ikke endnu")."""
     return isinstance(text, str) and (
-        text.strip().lower() == UNKNOWN_FORM or any(_contains(text.lower(), p) for p in UNKNOWN_PHRASES)
+        text.strip().lower() == UNKNOWN_OR_SKIPPED or any(_contains(text.lower(), p) for p in UNKNOWN_PHRASES)
     )
 
 

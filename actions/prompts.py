@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from actions.knowledge import UNKNOWN_FORM
+from actions.knowledge import UNKNOWN_OR_SKIPPED
 
 
 def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
@@ -39,9 +39,9 @@ BUTTONS: Dict[str, List[Dict[str, str]]] = {
         inform_button("Erhvervsdrivende fond", "company_form", "fond"),
         inform_button("A.m.b.a.", "company_form", "amba"),
         inform_button("Enkeltmandsvirksomhed", "company_form", "enkeltmandsvirksomhed"),
-        inform_button("Ved ikke endnu", "company_form", UNKNOWN_FORM),
+        inform_button("Ved ikke endnu", "company_form", UNKNOWN_OR_SKIPPED),
     ],
-    "municipality": [inform_button("Spring over", "municipality", UNKNOWN_FORM)],
+    "municipality": [inform_button("Spring over", "municipality", UNKNOWN_OR_SKIPPED)],
 }
 
 RETRIES: Dict[str, str] = {

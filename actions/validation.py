@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import UNKNOWN_FORM
+from actions.knowledge import UNKNOWN_OR_SKIPPED
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import RETRIES
 
@@ -32,7 +32,7 @@ def _validated(slot: str, value: Optional[str], dispatcher: CollectingDispatcher
 
 
 def _value_or_unknown(entity: str, text: Any) -> Optional[str]:
-    return find_value(entity, text) or (UNKNOWN_FORM if says_unknown(text) else None)
+    return find_value(entity, text) or (UNKNOWN_OR_SKIPPED if says_unknown(text) else None)
 
 
 class ValidateAdviceForm(FormValidationAction):

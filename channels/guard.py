@@ -27,7 +27,7 @@ class _CountingOutput(OutputChannel):
         self.inner = inner
         self.sent = 0
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The wrapped channel's name, so channel-specific responses still apply."""
         return self.inner.name()
 

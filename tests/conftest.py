@@ -1,27 +1,36 @@
-"""Shared fixtures: the trained model, and the services running on test ports."""
+"""Shared fixtures (the trained model, the services on test ports) and the fast lane.
+
+A test needs a trained model if it uses the fixture `model`, directly or through
+another fixture (`rasa_url`, `say`, ...). Such tests get the marker `model`
+automatically; `make test-unit` runs the others (`pytest -m "not model"`, seconds).
+A test that needs a model some other way says so with `@pytest.mark.model`.
+Helpers the tests share are in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 
 from channels.origins import ORIGINS_ENV, page_origins
-from scripts.paths import ROOT
-from scripts.learning.registry import ensure_model
-from scripts.serving.services import action_server, free_port, rasa_server
-
-OUTPUT = ROOT / "test-output"
-
+from scripts.learning.registry import find_or_train_candidate
+from scripts.serving.services import Service, action_server, free_port, rasa_server
+from tests.helpers import OUTPUT, post
 
 RASA_PORT = free_port()
 ACTION_PORT = free_port()
 PAGE_PORT = free_port()
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Marks every test that uses the `model` fixture (also through other fixtures) with `model`."""
+    for item in items:
+        if "model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.model)
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +41,8 @@ def page_port() -> int:
 
 @pytest.fixture(scope="session")
 def model() -> Path:
-    """The model matching the current data and config (trained if none does)."""
-    return ensure_model()
+    """The model matching the current data and config (trained if none does, ~4 min)."""
+    return find_or_train_candidate()
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +54,7 @@ def test_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def actions_service():
+def actions_service() -> Iterator[Service]:
     """The action server on ACTION_PORT for the whole session."""
     OUTPUT.mkdir(exist_ok=True)
     with action_server(port=ACTION_PORT, log_path=OUTPUT / "action-server.log") as service:
@@ -53,22 +62,13 @@ def actions_service():
 
 
 @pytest.fixture(scope="session")
-def rasa_url(model: Path, test_endpoints: Path, actions_service) -> str:
+def rasa_url(model: Path, test_endpoints: Path, actions_service: Service) -> Iterator[str]:
     """Base URL of a Rasa server on RASA_PORT serving `model`, with the action server up."""
     OUTPUT.mkdir(exist_ok=True)
     env = {ORIGINS_ENV: page_origins(PAGE_PORT)}
     log_path = OUTPUT / "rasa-server.log"
     with rasa_server(model, port=RASA_PORT, endpoints=str(test_endpoints), log_path=log_path, env=env):
         yield f"http://localhost:{RASA_PORT}"
-
-
-def post(url: str, body: bytes, timeout_s: float = 60) -> urllib.request.addinfourl:
-    """POSTs `body` as JSON; returns the response, also for 4xx/5xx (as HTTPError)."""
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    try:
-        return urllib.request.urlopen(request, timeout=timeout_s)
-    except urllib.error.HTTPError as error:
-        return error
 
 
 @pytest.fixture
@@ -86,8 +86,3 @@ def say(rasa_url: str) -> Callable[[str], List[Dict]]:
             return json.loads(response.read())
 
     return send
-
-
-def texts(messages: List[Dict]) -> str:
-    """All bot texts of a reply joined by newlines."""
-    return "\n".join(m.get("text", "") for m in messages)

@@ -121,7 +121,8 @@ def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
 
 
 def test_the_form_asks_with_buttons():
-    for action, payload in [(ActionAskPhase(), '/inform{"phase":"etablering"}'), (ActionAskCompanyForm(), '/inform{"company_form":"ukendt"}'),
+    for action, payload in [(ActionAskPhase(), '/inform{"phase":"etablering"}'),
+                            (ActionAskCompanyForm(), '/inform{"company_form":"ukendt"}'),
                             (ActionAskMunicipality(), '/inform{"municipality":"ukendt"}')]:
         messages, events = run(action, {"requested_slot": "phase"})
         assert events == [] and messages[0]["text"] == QUESTIONS[action.slot]

@@ -3,6 +3,7 @@
 No timing is asserted here; `make bench` measures and records.
 """
 
+import dataclasses
 import json
 
 import pytest
@@ -10,19 +11,36 @@ import yaml
 
 from scripts.bench import report
 from scripts.bench.assistants import reference_pipeline, with_epochs
-from scripts.bench.conversations import build_conversations, split
-from scripts.bench.quality import error_ratio, mistakes, overlap, scores
+from scripts.bench.quality import error_ratio, overlap
+from scripts.bench.results import (
+    Assistant,
+    Breakdown,
+    CrossValidation,
+    Latency,
+    LevelResult,
+    Machine,
+    NluScores,
+    Overlap,
+    Quality,
+    ReferenceScores,
+    Results,
+    Serving,
+)
 from scripts.bench.serving import ignore_tracker_store_overrides, write_endpoints
+from scripts.bench.settings import FULL
 from scripts.bench.stats import by_turn, latency_summary
+from scripts.bench.workload import build_conversations, split
+from scripts.learning.evaluate import Mistake, read_nlu_reports
+from tests.helpers import write_nlu_reports
 
 
 def test_latency_summary_and_turn_buckets():
-    assert latency_summary([]) == {"n": 0}
-    assert latency_summary([10.0, 20.0, 30.0])["p50_ms"] == 20.0
+    assert latency_summary([]) == Latency(n=0)
+    assert latency_summary([10.0, 20.0, 30.0]).p50_ms == 20.0
     buckets = by_turn([(1, 5.0), (2, 10.0), (5, 20.0), (12, 40.0)])
     assert list(buckets) == ["1", "2-5", "6-10", "11-15", "16-20"]
-    assert buckets["2-5"]["n"] == 2 and buckets["2-5"]["p50_ms"] == 15.0
-    assert buckets["6-10"] == {"n": 0}
+    assert buckets["2-5"].n == 2 and buckets["2-5"].p50_ms == 15.0
+    assert buckets["6-10"] == Latency(n=0)
 
 
 EXAMPLES = {"greet": ["hej"], "goodbye": ["farvel"], "faq": [f"spørgsmål {i}" for i in range(30)], "thank": ["tak"]}
@@ -93,81 +111,71 @@ def test_bench_endpoints_keep_the_tracker_store_but_never_its_database(tmp_path)
     assert environ == {"PATH": "/bin"}
 
 
-def _write(folder, name, data):
-    (folder / name).write_text(json.dumps(data), encoding="utf-8")
+def test_bench_scores_round_the_evaluation_and_compare_the_pipelines(tmp_path):
+    write_nlu_reports(tmp_path / "project", intent_errors=["a", "b"], faq_errors=["b", "c"])
+    write_nlu_reports(tmp_path / "reference", intent_errors=["c", "d"], faq_errors=[])
+    project, reference = read_nlu_reports(tmp_path / "project"), read_nlu_reports(tmp_path / "reference")
+    scores = NluScores.of(project)
+    assert scores.error_rate == 0.3  # a, b, c of 10
+    assert scores.intent_error_rate == 0.2 and scores.faq_accuracy == 0.75 and scores.faq_messages == 4
+    assert scores.entity_macro_f1 is None  # no entity report
+    assert error_ratio(scores.error_rate, 0.6) == 0.5
+    assert error_ratio(scores.error_rate, 0.0) is None
+    assert overlap(project, reference) == Overlap(only_project=2, only_reference=1, both=1)
 
 
-def test_error_rate_counts_a_message_once_if_intent_or_faq_answer_is_wrong(tmp_path):
-    _write(tmp_path, "intent_report.json", {"accuracy": 0.8, "macro avg": {"f1-score": 0.7, "support": 10}})
-    _write(tmp_path, "response_selection_report.json", {"accuracy": 0.75, "macro avg": {"f1-score": 0.6, "support": 4}})
-    _write(tmp_path, "intent_errors.json", [{"text": t, "intent": "greet", "intent_prediction": {"name": "faq"}}
-                                            for t in ("a", "b")])
-    _write(tmp_path, "response_selection_errors.json", [
-        {"text": t, "intent_response_key_target": "faq/funding", "intent_response_key_prediction": {"name": "faq/growth"}}
-        for t in ("b", "c")])
-    figures = scores(tmp_path)
-    assert figures["error_rate"] == 0.3  # a, b, c of 10
-    assert figures["intent_error_rate"] == 0.2 and figures["faq_accuracy"] == 0.75
-    assert figures["entity_macro_f1"] is None  # no entity report
-    assert error_ratio(figures, {"error_rate": 0.6}) == 0.5
-    assert error_ratio(figures, {"error_rate": 0.0}) is None
-    reference = tmp_path / "reference"
-    reference.mkdir()
-    _write(reference, "intent_errors.json", [{"text": "c"}, {"text": "d"}])
-    assert overlap(tmp_path, reference) == {"only_project": 2, "only_reference": 1, "both": 1}
-    assert mistakes(tmp_path)[0] == {"text": "a", "expected": "greet", "understood": "faq"}
-    assert mistakes(tmp_path)[-1] == {"text": "c", "expected": "faq/funding", "understood": "faq/growth"}
+def _latency(p50):
+    return Latency(n=10, mean_ms=p50, p50_ms=p50, p95_ms=2 * p50, p99_ms=3 * p50, max_ms=4 * p50)
 
 
 def _level(concurrency, throughput, p50, failed=0):
-    latency = {"n": 10, "p50_ms": p50, "p95_ms": 2 * p50, "p99_ms": 3 * p50, "mean_ms": p50, "max_ms": 4 * p50}
-    return {"concurrency": concurrency, "conversations": 2, "messages": 10, "failed": failed, "errors": {},
-            "elapsed_s": 1.0, "throughput_msg_s": throughput, "latency": latency, "others_cpu_share": 0.2,
-            "server_cpu_ms_per_msg": 20.0,
-            "by_turn": {"1": latency, "2-5": {"n": 0}}}
+    return LevelResult(concurrency=concurrency, conversations=2, messages=10, failed=failed, errors={}, elapsed_s=1.0,
+                       throughput_msg_s=throughput, latency=_latency(p50), by_turn={"1": _latency(p50), "2-5": Latency(n=0)},
+                       others_cpu_share=0.2, server_cpu_ms_per_msg=20.0)
 
 
 def _assistant(throughput_32, p50_1, rss_mb, training_s):
     parts = {"DIETClassifier6": 6.0, "TEDPolicy2": 3.0, "everything else (actions, events, NLG)": 1.0}
-    return {
-        "training_s": training_s, "archive_mb": 80.0,
-        "parse": {"n": 1000, "p50_ms": 10.0, "p95_ms": 12.0, "p99_ms": 15.0},
-        "breakdown": {"messages": 30, "total_ms": 10.0, "parts": parts,
-                      "total_by_turn": {"1": {"n": 2, "mean_ms": 9.0}, "2-5": {"n": 0}}},
-        "serving": {"levels": [_level(1, 30.0, p50_1), _level(32, throughput_32, 500.0)],
-                    "peak_rss_mb": rss_mb, "rss_mb": rss_mb - 100},
-        "action_server_peak_rss_mb": 120.0,
-    }
+    return Assistant(
+        training_s=training_s, archive_mb=80.0,
+        parse=Latency(n=1000, p50_ms=10.0, p95_ms=12.0, p99_ms=15.0),
+        breakdown=Breakdown(messages=30, total_ms=10.0, parts=parts,
+                            total_by_turn={"1": Latency(n=2, mean_ms=9.0), "2-5": Latency(n=0)}),
+        serving=Serving([_level(1, 30.0, p50_1), _level(32, throughput_32, 500.0)], peak_rss_mb=rss_mb, rss_mb=rss_mb - 100),
+        action_server_peak_rss_mb=120.0,
+    )
 
 
 def _results(quick=False, others=0.0, with_quality=True):
     scores = {"messages": 199, "intent_accuracy": 0.95, "intent_macro_f1": 0.9, "intent_error_rate": 0.05,
               "faq_messages": 103, "faq_accuracy": 0.9, "faq_macro_f1": 0.88, "entity_macro_f1": 0.85,
               "error_rate": 0.1}
-    quality = {"project": scores, "reference_pipeline": {**scores, "error_rate": 0.25, "training_s": 90.0, "archive_mb": 70.0},
-               "error_ratio": 0.4, "intent_error_ratio": 0.5,
-               "misunderstood": {"only_project": 2, "only_reference": 20, "both": 8},
-               "project_mistakes": [{"text": "logger af", "expected": "goodbye", "understood": "faq"}],
-               "cross_validation": {**scores, "folds": 5, "seconds": 600.0}}
-    results = {
-        "quick": quick, "config": "config.yml", "endpoints": "endpoints.yml", "settings": {"turns": [10, 20]}, "duration_s": 1800,
-        "others_cpu_share": others,
-        "machine": {"date": "2026-11-30", "git_commit": "abc1234", "cpu_model": "Test CPU", "cores": 2,
-                    "memory_gb": 8.0, "os": "Linux", "python": "3.10", "rasa": "3.6.21", "rasa-sdk": "3.6.2",
-                    "tensorflow": "2.12.0", "spacy": "3.4.4", "sanic": "21.12.2",
-                    "spacy_pipeline": "blank:da", "spacy_fallback": True},
-        "quality": quality if with_quality else None,
-        "assistants": {"project": _assistant(50.0, 30.0, 1700.0, 240.0), "rasa_init": _assistant(20.0, 40.0, 1100.0, 60.0)},
-    }
-    results["targets"] = report.targets(results)
-    return results
+    quality = Quality(
+        project=NluScores(**scores),
+        reference_pipeline=ReferenceScores(**{**scores, "error_rate": 0.25}, training_s=90.0, archive_mb=70.0),
+        error_ratio=0.4, intent_error_ratio=0.5,
+        misunderstood=Overlap(only_project=2, only_reference=20, both=8),
+        project_mistakes=(Mistake("logger af", "goodbye", "faq"),),
+        cross_validation=CrossValidation(**scores, folds=5, seconds=600.0),
+    )
+    machine = Machine(date="2026-11-30", git_commit="abc1234", cpu_model="Test CPU", cores=2, memory_gb=8.0, os="Linux",
+                      python="3.10", versions={"rasa": "3.6.21", "rasa-sdk": "3.6.2", "tensorflow": "2.12.0",
+                                               "spacy": "3.4.4", "sanic": "21.12.2"},
+                      spacy_pipeline="blank:da", spacy_fallback=True)
+    results = Results(
+        quick=quick, config="config.yml", endpoints="endpoints.yml", settings=FULL, machine=machine,
+        quality=quality if with_quality else None,
+        assistants={"project": _assistant(50.0, 30.0, 1700.0, 240.0), "rasa_init": _assistant(20.0, 40.0, 1100.0, 60.0)},
+        duration_s=1800, others_cpu_share=others,
+    )
+    return dataclasses.replace(results, targets=report.targets(results))
 
 
 def test_targets_say_which_are_met():
-    met = {t["target"]: t["met"] for t in _results()["targets"]}
+    met = {t.target: t.met for t in _results().targets}
     assert met == {"End-to-end p50, 1 conversation": True, "Throughput, 32 conversations": True,
                    "Full training time": True, "Rasa server peak RSS": False, "NLU error rate (held-out)": True}
-    assert _results(with_quality=False)["targets"][-1]["met"] is None
+    assert _results(with_quality=False).targets[-1].met is None
 
 
 def test_report_keeps_changes_tried_and_flags_quick_and_shared_runs(tmp_path):
@@ -177,8 +185,10 @@ def test_report_keeps_changes_tried_and_flags_quick_and_shared_runs(tmp_path):
     assert text.endswith("## Changes tried\n\n- TED removed: 2x faster.\n") and "# old" not in text
     assert "**Quick run**" in text and "**Shared machine.**" in text
     assert "| Rasa server peak RSS | < 1.5 GB (1536 MB) | 1700 MB | 1100 MB | **no** |" in text
+    assert "| End-to-end p50, 1 conversation | ≤ 60 ms | 30.0 ms | 40.0 ms | yes |" in text
     assert "| logger af | goodbye | faq |" in text
-    assert json.loads(json_path.read_text())["quick"] is True
+    written = json.loads(json_path.read_text())
+    assert written["quick"] is True and written["assistants"]["project"]["serving"]["levels"][1]["throughput_msg_s"] == 50.0
 
 
 def test_report_of_a_calm_full_run_without_quality(tmp_path):

@@ -14,10 +14,10 @@ from typing import Iterator, List
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, Request, expect, sync_playwright
 
 from scripts.serving.services import web_page
-from tests.conftest import OUTPUT
+from tests.helpers import OUTPUT
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,8 +74,16 @@ class Chat:
         self.outside: List[str] = []
         self.blocked: List[str] = []
         page.on("dialog", self._on_dialog)
-        page.on("request", lambda request: is_outside(request.url) and self.outside.append(request.url))
-        page.on("requestfailed", lambda request: request.failure == "csp" and self.blocked.append(request.url))
+        page.on("request", self._on_request)
+        page.on("requestfailed", self._on_request_failed)
+
+    def _on_request(self, request: Request) -> None:
+        if is_outside(request.url):
+            self.outside.append(request.url)
+
+    def _on_request_failed(self, request: Request) -> None:
+        if request.failure == "csp":
+            self.blocked.append(request.url)
 
     def _on_dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)

@@ -32,14 +32,14 @@ from typing import Any, Dict
 import yaml
 
 from scripts.bench import assistants, quality, report
-from scripts.bench.conversations import build_conversations, examples_by_intent, split
 from scripts.bench.machine import CpuMeter, describe
 from scripts.bench.memory import peak_rss_mb
+from scripts.bench.results import Assistant, NluScores, Quality, ReferenceScores, Results
 from scripts.bench.settings import FULL, QUICK, Settings
-from scripts.paths import ROOT
+from scripts.bench.workload import build_conversations, examples_by_intent, split
+from scripts.paths import CONFIG, DATA, ENDPOINTS, HELD_OUT_NLU, ROOT, shown
 from scripts.serving.services import action_server, free_port
 
-TEST_NLU = ROOT / "tests" / "nlu"
 WARMUP_CONVERSATIONS = 2
 
 
@@ -85,40 +85,40 @@ def train_all(settings: Settings, config: Path, work: Path, progress: Progress,
     return trained
 
 
-def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], work: Path, progress: Progress) -> Dict[str, Any]:
+def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], work: Path, progress: Progress) -> Quality:
     """Held-out scores of both pipelines, their error ratios, and cross-validation of the project's."""
-    progress(f"Scoring both NLU pipelines on {TEST_NLU.relative_to(ROOT)} (rasa test nlu)")
-    project = quality.held_out_scores(ROOT, trained["project"].model, TEST_NLU, work / "test-project")
-    reference = quality.held_out_scores(ROOT, trained["reference_pipeline"].model, TEST_NLU, work / "test-reference")
+    progress(f"Scoring both NLU pipelines on {shown(HELD_OUT_NLU)} (rasa test nlu)")
+    project_figures = quality.held_out_figures(trained["project"].model, HELD_OUT_NLU, work / "test-project")
+    reference_figures = quality.held_out_figures(trained["reference_pipeline"].model, HELD_OUT_NLU, work / "test-reference")
+    project = NluScores.of(project_figures)
+    reference = ReferenceScores(**NluScores.fields_of(reference_figures),  # type: ignore[arg-type]
+                                training_s=trained["reference_pipeline"].training_s,
+                                archive_mb=trained["reference_pipeline"].archive_mb)
     progress(f"{settings.folds}-fold cross-validation of the project's pipeline on data/")
-    return {
-        "project": project,
-        "reference_pipeline": {**reference, **_weight(trained["reference_pipeline"])},
-        "error_ratio": quality.error_ratio(project, reference),
-        "intent_error_ratio": quality.error_ratio(project, reference, "intent_error_rate"),
-        "misunderstood": quality.overlap(work / "test-project", work / "test-reference"),
-        "project_mistakes": quality.mistakes(work / "test-project"),
-        "cross_validation": quality.cross_validation_scores(
-            ROOT, work / "config-project.yml", ROOT / "data", settings.folds, work / "cross-validation"
+    return Quality(
+        project=project,
+        reference_pipeline=reference,
+        error_ratio=quality.error_ratio(project.error_rate, reference.error_rate),
+        intent_error_ratio=quality.error_ratio(project.intent_error_rate, reference.intent_error_rate),
+        misunderstood=quality.overlap(project_figures, reference_figures),
+        project_mistakes=project_figures.mistakes,
+        cross_validation=quality.cross_validation_scores(
+            work / "config-project.yml", DATA, settings.folds, work / "cross-validation"
         ),
-    }
-
-
-def _weight(trained: assistants.Trained) -> Dict[str, float]:
-    return {"training_s": trained.training_s, "archive_mb": trained.archive_mb}
+    )
 
 
 def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], endpoints: Path, work: Path,
-                  progress: Progress) -> Dict[str, Any]:
+                  progress: Progress) -> Dict[str, Assistant]:
     """In-process and end-to-end figures of the project (served with `endpoints`) and the `rasa init` assistant."""
     from scripts.bench.inprocess import measure_in_process, quiet_rasa_logs
     from scripts.bench.serving import Served, ignore_tracker_store_overrides, measure_servers, write_endpoints
 
     plans = {
-        "project": plan_conversations(examples_by_intent(TEST_NLU), settings),
+        "project": plan_conversations(examples_by_intent(HELD_OUT_NLU), settings),
         "rasa_init": plan_conversations(examples_by_intent(work / "init" / "data" / "nlu.yml"), settings),
     }
-    held_out = [text for texts in examples_by_intent(TEST_NLU).values() for text in texts]
+    held_out = [text for texts in examples_by_intent(HELD_OUT_NLU).values() for text in texts]
     parse_texts = list(itertools.islice(itertools.cycle(held_out), settings.parse_messages))
     models = {name: trained[name].model for name in plans}
     port = free_port()
@@ -141,30 +141,27 @@ def measure_speed(settings: Settings, trained: Dict[str, assistants.Trained], en
         served = {name: Served(models[name], bench_endpoints[name], work / f"rasa-server-{name}.log",
                                plan["warmup"], plan["levels"])
                   for name, plan in plans.items()}
-        serving = measure_servers(served, settings.concurrency, settings.level_time_limit_s, [actions.process.pid])
-        action_rss = peak_rss_mb(actions.process.pid)
+        serving = measure_servers(served, settings.concurrency, settings.level_time_limit_s, [actions.pid])
+        action_rss = peak_rss_mb(actions.pid)
     return {
-        name: {
-            **_weight(trained[name]),
-            **in_process[name],
-            "serving": serving[name],
-            "action_server_peak_rss_mb": action_rss if name == "project" else None,
-        }
+        name: Assistant(
+            training_s=trained[name].training_s,
+            archive_mb=trained[name].archive_mb,
+            parse=in_process[name].parse,
+            breakdown=in_process[name].breakdown,
+            serving=serving[name],
+            action_server_peak_rss_mb=action_rss if name == "project" else None,
+        )
         for name in plans
     }
-
-
-def _shown(path: Path) -> str:
-    """`path` relative to the project if it is inside, else as given."""
-    return str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the assistant beside Rasa's defaults.")
     parser.add_argument("--quick", action="store_true", help="a short development run; figures are not comparable")
     parser.add_argument("--skip-quality", action="store_true", help="no NLU scores, for trying speed changes")
-    parser.add_argument("--config", type=Path, default=ROOT / "config.yml", help="the project config to measure")
-    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml",
+    parser.add_argument("--config", type=Path, default=CONFIG, help="the project config to measure")
+    parser.add_argument("--endpoints", type=Path, default=ENDPOINTS,
                         help="the project's endpoints.yml to serve with (its action endpoint is replaced)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where benchmarks.md and .json go")
     args = parser.parse_args()
@@ -177,22 +174,23 @@ def main() -> None:
     progress(f"{'QUICK run: figures are not comparable to a full run. ' if settings.quick else ''}Working in {work}")
     try:
         trained = train_all(settings, args.config, work, progress, with_reference_pipeline=not args.skip_quality)
-        results = {
-            "quick": settings.quick,
-            "config": _shown(args.config),
-            "endpoints": _shown(args.endpoints),
-            "settings": dataclasses.asdict(settings),
-            "machine": describe(ROOT),
-            "quality": None if args.skip_quality else measure_quality(settings, trained, work, progress),
-            "assistants": measure_speed(settings, trained, args.endpoints, work, progress),
-        }
+        results = Results(
+            quick=settings.quick,
+            config=shown(args.config),
+            endpoints=shown(args.endpoints),
+            settings=settings,
+            machine=describe(ROOT),
+            quality=None if args.skip_quality else measure_quality(settings, trained, work, progress),
+            assistants=measure_speed(settings, trained, args.endpoints, work, progress),
+        )
     except (RuntimeError, ValueError, OSError) as error:
         sys.exit(f"bench: {error}\nWorking files kept in {work}")
-    results.update(duration_s=round(time.perf_counter() - started), others_cpu_share=whole_run.others_share())
-    results["targets"] = report.targets(results)
+    results = dataclasses.replace(results, duration_s=round(time.perf_counter() - started),
+                                  others_cpu_share=whole_run.others_share())
+    results = dataclasses.replace(results, targets=report.targets(results))
     markdown, json_path = report.write(results, args.out)
     print(report.summary(results))
-    print(f"\nWritten: {_shown(markdown)}, {json_path.name}")
+    print(f"\nWritten: {shown(markdown)}, {json_path.name}")
     shutil.rmtree(work, ignore_errors=True)
 
 

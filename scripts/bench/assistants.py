@@ -7,16 +7,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import yaml
 
-from scripts.serving.services import RASA
+from scripts.learning.evaluate import run_rasa
 
 TRAINING_TIMEOUT_S = 3600
 
@@ -28,27 +25,6 @@ class Trained:
     model: Path
     training_s: float
     archive_mb: float
-
-
-def rasa(args: List[str], cwd: Path, log_path: Path, cache: Optional[Path] = None) -> float:
-    """Runs `rasa <args>` with its output in `log_path`; returns its wall time in s.
-
-    Args:
-        cache: Rasa's training cache folder (RASA_CACHE_DIRECTORY); a fresh one makes
-            the training start from scratch.
-
-    Raises:
-        RuntimeError: the command failed or ran longer than TRAINING_TIMEOUT_S.
-    """
-    env = {**os.environ, **({"RASA_CACHE_DIRECTORY": str(cache)} if cache else {})}
-    start = time.perf_counter()
-    with open(log_path, "ab") as log:
-        try:
-            subprocess.run(RASA + args, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                           check=True, timeout=TRAINING_TIMEOUT_S)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-            raise RuntimeError(f"`rasa {' '.join(args)}` failed ({error}); see {log_path}") from error
-    return time.perf_counter() - start
 
 
 def _trained(model: Path, seconds: float) -> Trained:
@@ -63,9 +39,9 @@ def with_epochs(config: Dict[str, Any], epochs: Optional[int]) -> Dict[str, Any]
         epochs: the new number of epochs, or None for an unchanged copy.
     """
     def override(items: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-        return [{**item, "epochs": epochs} if epochs and "epochs" in item else dict(item) for item in items or []]
+        return [{**item, "epochs": epochs} if epochs and "epochs" in item else dict(item) for item in items]
 
-    return {**config, "pipeline": override(config.get("pipeline")), "policies": override(config.get("policies"))}
+    return {**config, "pipeline": override(config.get("pipeline") or []), "policies": override(config.get("policies") or [])}
 
 
 SHARED_SETTINGS = ("epochs", "random_seed")
@@ -107,16 +83,21 @@ def write_yaml(data: Dict[str, Any], path: Path) -> Path:
 
 
 def train_project(root: Path, config: Path, work: Path) -> Trained:
-    """`rasa train` of the project (data/, domain.yml) with `config`, from an empty cache."""
-    seconds = rasa(["train", "--config", str(config), "--out", str(work), "--fixed-model-name", "project"],
-                   root, work / "train-project.log", cache=work / "cache-project")
+    """`rasa train` of the project (data/, domain.yml) with `config`, from an empty cache.
+
+    Raises:
+        RasaCommandFailed (a RuntimeError): training failed or took longer than TRAINING_TIMEOUT_S.
+    """
+    seconds = run_rasa(["train", "--config", str(config), "--out", str(work), "--fixed-model-name", "project"],
+                       work / "train-project.log", cwd=root, cache=work / "cache-project", timeout_s=TRAINING_TIMEOUT_S)
     return _trained(work / "project.tar.gz", seconds)
 
 
 def train_nlu(root: Path, config: Path, work: Path, name: str) -> Trained:
-    """`rasa train nlu` on the project's data/ with `config`, from an empty cache."""
-    seconds = rasa(["train", "nlu", "--config", str(config), "--nlu", "data", "--out", str(work),
-                    "--fixed-model-name", name], root, work / f"train-{name}.log", cache=work / f"cache-{name}")
+    """`rasa train nlu` on the project's data/ with `config`, from an empty cache (errors as for train_project)."""
+    seconds = run_rasa(["train", "nlu", "--config", str(config), "--nlu", "data", "--out", str(work),
+                        "--fixed-model-name", name], work / f"train-{name}.log", cwd=root, cache=work / f"cache-{name}",
+                       timeout_s=TRAINING_TIMEOUT_S)
     return _trained(work / f"{name}.tar.gz", seconds)
 
 
@@ -124,12 +105,12 @@ def init_assistant(work: Path) -> Trained:
     """Creates and trains the `rasa init` assistant in work/init; its training time includes the scaffold.
 
     Raises:
-        RuntimeError: `rasa init` failed or made no model.
+        RuntimeError: `rasa init` failed (RasaCommandFailed) or made no model.
     """
     directory = work / "init"
     directory.mkdir(parents=True, exist_ok=True)
-    seconds = rasa(["init", "--no-prompt", "--init-dir", str(directory)], directory, work / "init.log",
-                   cache=work / "cache-init")
+    seconds = run_rasa(["init", "--no-prompt", "--init-dir", str(directory)], work / "init.log", cwd=directory,
+                       cache=work / "cache-init", timeout_s=TRAINING_TIMEOUT_S)
     models = sorted((directory / "models").glob("*.tar.gz"))
     if not models:
         raise RuntimeError(f"`rasa init` made no model; see {work / 'init.log'}")

@@ -26,10 +26,11 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.common import configure_logging_and_warnings
+from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.log_utils import configure_structlog
 
+from scripts.bench.results import Breakdown, InProcess
 from scripts.bench.stats import by_turn, latency_summary
 
 TRACKER_RETRIEVE, TRACKER_SAVE = "tracker store: retrieve", "tracker store: save"
@@ -185,16 +186,11 @@ class LoadedModel:
         return asyncio.run(run_all())
 
 
-def breakdown(records: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    """Mean time per message of each part, and of the whole message by turn index.
+def breakdown(records: Sequence[Dict[str, Any]]) -> Breakdown:
+    """Mean time per message of each part (OUTSIDE: the rest), and of the whole message by turn index.
 
     Args:
         records: from `LoadedModel.time_conversations`.
-
-    Returns:
-        {"messages": int, "total_ms": mean ms per message,
-         "parts": {part: mean ms per message, ..., OUTSIDE: the rest},
-         "total_by_turn": {"1": latency_summary, "2-5": ..., ...}}.
     """
     n = len(records)
     parts: Dict[str, float] = defaultdict(float)
@@ -203,12 +199,12 @@ def breakdown(records: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
             parts[name] += ms / n
     total = sum(r["total_ms"] for r in records) / n
     parts[OUTSIDE] = total - sum(parts.values())
-    return {
-        "messages": n,
-        "total_ms": round(total, 2),
-        "parts": {name: round(ms, 2) for name, ms in parts.items()},
-        "total_by_turn": by_turn((r["turn"], r["total_ms"]) for r in records),
-    }
+    return Breakdown(
+        messages=n,
+        total_ms=round(total, 2),
+        parts={name: round(ms, 2) for name, ms in parts.items()},
+        total_by_turn=by_turn((r["turn"], r["total_ms"]) for r in records),
+    )
 
 
 PARSE_BLOCK = 100  # messages parsed by one model before the next takes its turn
@@ -220,7 +216,7 @@ def measure_in_process(
     parse_texts: Sequence[str],
     warmup: Dict[str, List[str]],
     conversations: Dict[str, Sequence[List[str]]],
-) -> Dict[str, Dict[str, Any]]:
+) -> Dict[str, InProcess]:
     """Parse latency and breakdown of several models loaded side by side, measured in turns.
 
     The models take turns (blocks of PARSE_BLOCK parses, one conversation each), so
@@ -234,7 +230,7 @@ def measure_in_process(
         conversations: by name, the conversations to time node by node.
 
     Returns:
-        By name: {"parse": latency_summary, "breakdown": `breakdown(...)`}.
+        By name: the parse latency and the breakdown.
     """
     loaded = {name: LoadedModel(path, endpoints[name]) for name, path in models.items()}
     parse_ms: Dict[str, List[float]] = defaultdict(list)
@@ -247,4 +243,4 @@ def measure_in_process(
     for index in range(max(len(c) for c in conversations.values())):
         for name, model in loaded.items():
             records[name] += model.time_conversations(conversations[name][index:index + 1])
-    return {name: {"parse": latency_summary(parse_ms[name]), "breakdown": breakdown(records[name])} for name in loaded}
+    return {name: InProcess(latency_summary(parse_ms[name]), breakdown(records[name])) for name in loaded}

@@ -8,10 +8,11 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
 import aiohttp
 
+from scripts.bench.results import LevelResult
 from scripts.bench.stats import by_turn, latency_summary
 
 WEBHOOK = "/webhooks/rest/webhook"
@@ -36,26 +37,21 @@ class Level:
     conversations: int = 0
     elapsed_s: float = 0.0
 
-    def summary(self) -> Dict[str, Any]:
-        """Throughput (answered messages per s), failures, latency overall and by turn index.
-
-        Returns:
-            {"concurrency", "conversations", "messages", "failed", "errors": {kind: count},
-             "elapsed_s", "throughput_msg_s", "latency": latency_summary,
-             "by_turn": {"1": latency_summary, "2-5": ..., ...}}.
-        """
+    def summary(self) -> LevelResult:
+        """Throughput (answered messages per s), failures, latency overall and by turn index
+        (the CPU figures are left to the caller)."""
         answered = [t for t in self.turns if t.error is None]
-        return {
-            "concurrency": self.concurrency,
-            "conversations": self.conversations,
-            "messages": len(self.turns),
-            "failed": len(self.turns) - len(answered),
-            "errors": dict(Counter(t.error for t in self.turns if t.error)),
-            "elapsed_s": round(self.elapsed_s, 2),
-            "throughput_msg_s": round(len(answered) / self.elapsed_s, 2) if self.elapsed_s else 0.0,
-            "latency": latency_summary([t.latency_ms for t in answered]),
-            "by_turn": by_turn((t.index, t.latency_ms) for t in answered),
-        }
+        return LevelResult(
+            concurrency=self.concurrency,
+            conversations=self.conversations,
+            messages=len(self.turns),
+            failed=len(self.turns) - len(answered),
+            errors=dict(Counter(t.error for t in self.turns if t.error)),
+            elapsed_s=round(self.elapsed_s, 2),
+            throughput_msg_s=round(len(answered) / self.elapsed_s, 2) if self.elapsed_s else 0.0,
+            latency=latency_summary([t.latency_ms for t in answered]),
+            by_turn=by_turn((t.index, t.latency_ms) for t in answered),
+        )
 
 
 async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str) -> Optional[str]:

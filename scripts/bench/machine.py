@@ -8,9 +8,10 @@ import platform
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable
+from typing import Dict, Iterable
 
 from scripts.bench.memory import group_members
+from scripts.bench.results import Machine
 
 CLOCK_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 PACKAGES = ("rasa", "rasa-sdk", "spacy", "tensorflow", "sanic")
@@ -23,31 +24,28 @@ def _first_value(path: str, key: str) -> str:
     return "unknown"
 
 
-def describe(root: Path) -> Dict[str, Any]:
+def describe(root: Path) -> Machine:
     """Cores, memory, CPU model, OS, versions, the spaCy pipeline used and the git commit.
 
     Args:
         root: the project folder (for the git commit and the spaCy pipeline identity).
-
-    Returns:
-        A flat dict of strings and numbers, e.g. {"cores": 2, "memory_gb": 23.5, ...}.
     """
     from scripts.learning.registry import spacy_pipeline
 
     pipeline = spacy_pipeline()
     commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True)
-    return {
-        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-        "git_commit": commit.stdout.strip() or "unknown",
-        "cpu_model": _first_value("/proc/cpuinfo", "model name"),
-        "cores": len(os.sched_getaffinity(0)),
-        "memory_gb": round(int(_first_value("/proc/meminfo", "MemTotal").split()[0]) / 2**20, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        **{name: importlib.metadata.version(name) for name in PACKAGES},
-        "spacy_pipeline": pipeline,
-        "spacy_fallback": pipeline.startswith("blank:"),
-    }
+    return Machine(
+        date=time.strftime("%Y-%m-%d %H:%M %Z"),
+        git_commit=commit.stdout.strip() or "unknown",
+        cpu_model=_first_value("/proc/cpuinfo", "model name"),
+        cores=len(os.sched_getaffinity(0)),
+        memory_gb=round(int(_first_value("/proc/meminfo", "MemTotal").split()[0]) / 2**20, 1),
+        os=platform.platform(),
+        python=platform.python_version(),
+        versions={name: importlib.metadata.version(name) for name in PACKAGES},
+        spacy_pipeline=pipeline,
+        spacy_fallback=pipeline.startswith("blank:"),
+    )
 
 
 def _busy_ticks() -> int:

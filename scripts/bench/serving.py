@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 from scripts.bench.load import run_level
 from scripts.bench.machine import CpuMeter, group_cpu_s
 from scripts.bench.memory import peak_rss_mb, rss_mb
+from scripts.bench.results import LevelResult, Serving
 from scripts.serving.services import free_port, rasa_server
 from storage.tracker_store import ENV_PREFIX as TRACKER_STORE_ENV_PREFIX
 
@@ -64,7 +66,7 @@ class Served:
 
 def measure_servers(
     assistants: Dict[str, Served], concurrency: Sequence[int], time_limit_s: float, other_pgids: Sequence[int] = ()
-) -> Dict[str, Dict[str, Any]]:
+) -> Dict[str, Serving]:
     """Serves all assistants at once, each on a free port, and loads them in turns.
 
     At each concurrency every assistant gets its level right after the other, so a
@@ -78,9 +80,7 @@ def measure_servers(
             counted as ours when measuring what other processes use.
 
     Returns:
-        By name: {"levels": [load.Level.summary() + {"others_cpu_share": 0..1, "server_cpu_ms_per_msg":
-        CPU time of the Rasa server per answered message}, ...],
-        "peak_rss_mb": the Rasa server's peak RSS in MB, "rss_mb": its RSS after the load}.
+        By name: the levels (with the CPU figures), the Rasa server's peak RSS and its RSS after the load.
 
     Raises:
         RuntimeError: a server did not start (see scripts.serving.services.Service.start).
@@ -93,19 +93,19 @@ def measure_servers(
                 rasa_server(served.model, port=port, endpoints=str(served.endpoints), log_path=served.log_path)
             )
             urls[name] = f"http://localhost:{port}"
-            pgids.append(server.process.pid)
+            pgids.append(server.pid)
         for name, served in assistants.items():
             run_level(urls[name], served.warmup, 1, WARMUP_TIME_LIMIT_S)
-        results: Dict[str, Dict[str, Any]] = {name: {"levels": []} for name in assistants}
-        server_pgids = dict(zip(assistants, pgids[len(other_pgids):]))
+        levels: Dict[str, List[LevelResult]] = {name: [] for name in assistants}
+        server_pgids = dict(zip(assistants, pgids[len(other_pgids):], strict=True))
         for index, n in enumerate(concurrency):
             for name, served in assistants.items():
                 meter, cpu_s = CpuMeter(pgids), group_cpu_s(server_pgids[name])
                 summary = run_level(urls[name], served.levels[index], n, time_limit_s).summary()
-                answered = summary["messages"] - summary["failed"]
+                answered = summary.messages - summary.failed
                 cpu_ms = (group_cpu_s(server_pgids[name]) - cpu_s) * 1000 / answered if answered else None
-                results[name]["levels"].append({**summary, "others_cpu_share": meter.others_share(),
-                                                "server_cpu_ms_per_msg": None if cpu_ms is None else round(cpu_ms, 1)})
-        for name, pgid in server_pgids.items():
-            results[name].update(peak_rss_mb=peak_rss_mb(pgid), rss_mb=rss_mb(pgid))
-        return results
+                levels[name].append(dataclasses.replace(
+                    summary, others_cpu_share=meter.others_share(),
+                    server_cpu_ms_per_msg=None if cpu_ms is None else round(cpu_ms, 1)))
+        return {name: Serving(levels[name], peak_rss_mb=peak_rss_mb(pgid), rss_mb=rss_mb(pgid))
+                for name, pgid in server_pgids.items()}

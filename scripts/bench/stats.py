@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Sequence, Tuple
+from typing import Iterable, Sequence, Tuple
 
 import numpy as np
 
+from scripts.bench.results import ByTurn, Latency
 
-def latency_summary(latencies_ms: Sequence[float]) -> Dict[str, float]:
-    """Count, mean, p50, p95, p99 and max of latencies in ms.
 
-    Returns:
-        {"n": int, "mean_ms", "p50_ms", "p95_ms", "p99_ms", "max_ms": float, rounded to 0.1 ms};
-        only {"n": 0} when there are no latencies.
-    """
+def latency_summary(latencies_ms: Sequence[float]) -> Latency:
+    """Count, mean, p50, p95, p99 and max of latencies in ms, rounded to 0.1 ms (only the count, 0, when none)."""
     if not latencies_ms:
-        return {"n": 0}
+        return Latency(n=0)
     summary = {f"p{q}_ms": float(np.percentile(latencies_ms, q)) for q in (50, 95, 99)}
     summary.update(mean_ms=sum(latencies_ms) / len(latencies_ms), max_ms=max(latencies_ms))
-    return {"n": len(latencies_ms), **{k: round(v, 1) for k, v in summary.items()}}
+    return Latency(n=len(latencies_ms), **{k: round(v, 1) for k, v in summary.items()})
 
 
 TURN_BUCKETS = ((1, 1), (2, 5), (6, 10), (11, 15), (16, 20))
 
 
-def by_turn(latencies: Iterable[Tuple[int, float]]) -> Dict[str, Dict[str, float]]:
+def by_turn(latencies: Iterable[Tuple[int, float]]) -> ByTurn:
     """Latency summaries by turn index, in buckets of turns.
 
     Args:

@@ -1,7 +1,8 @@
 """Comparing a candidate model with the served one: metrics, the decision, the report.
 
-Pure functions on the JSON reports that `rasa test nlu` and `rasa test core` write,
-so the decision and the report are tested on recorded figures without training.
+Pure functions on the JSON reports that `rasa test nlu` (read by
+scripts.learning.evaluate) and `rasa test core` write, so the decision and the report
+are tested on recorded figures without training.
 """
 
 from __future__ import annotations
@@ -9,9 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import yaml
+
+from scripts.learning.evaluate import Scores, read_nlu_reports
 
 # Largest drop in a macro-F1 (intents, faq keys) that still promotes. Measured noise:
 # eight new goodbye examples, touching no faq data, moved the faq macro-F1 by -0.042
@@ -23,33 +26,6 @@ TOLERANCE = 0.05
 COLLAPSE_DROP = 0.5
 # A label whose F1 drops by this much or more is flagged in the report.
 FLAG_DROP = 0.10
-SUMMARY_ROWS = ("accuracy", "macro avg", "weighted avg", "micro avg")
-
-
-@dataclass(frozen=True)
-class Scores:
-    """The figures of one classification report (intent_report.json, response_selection_report.json).
-
-    f1 and support map each label (e.g. "greet", "faq/funding") to its F1 (0..1) and
-    its number of test examples.
-    """
-
-    f1: Dict[str, float]
-    support: Dict[str, int]
-    macro_f1: float
-    accuracy: float
-
-    @classmethod
-    def from_report(cls, report: Dict) -> "Scores":
-        """Reads a report as `rasa test nlu` writes it: {label: {"f1-score", "support", ...}, "accuracy": x, ...}."""
-        labels = {k: v for k, v in report.items() if k not in SUMMARY_ROWS}
-        accuracy = report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0.0))
-        return cls(
-            f1={label: scores["f1-score"] for label, scores in labels.items()},
-            support={label: scores["support"] for label, scores in labels.items()},
-            macro_f1=report["macro avg"]["f1-score"],
-            accuracy=accuracy,
-        )
 
 
 @dataclass(frozen=True)
@@ -69,11 +45,13 @@ def load_metrics(nlu_dir: Path, core_dir: Path) -> Metrics:
     Raises:
         FileNotFoundError, KeyError, json.JSONDecodeError: a report is missing or malformed.
     """
-    read = lambda path: json.loads(path.read_text(encoding="utf-8"))  # noqa: E731
-    stories = read(core_dir / "story_report.json")["conversation_accuracy"]
+    stories = json.loads((core_dir / "story_report.json").read_text(encoding="utf-8"))["conversation_accuracy"]
+    nlu = read_nlu_reports(nlu_dir)
+    if nlu.faq is None:
+        raise FileNotFoundError(f"no response selection report in {nlu_dir}: the model has no faq keys to compare")
     return Metrics(
-        intents=Scores.from_report(read(nlu_dir / "intent_report.json")),
-        faq=Scores.from_report(read(nlu_dir / "response_selection_report.json")),
+        intents=nlu.intents,
+        faq=nlu.faq,
         stories_passed=stories["correct"],
         stories_total=stories["total"],
         failed_stories=failed_story_names(core_dir / "failed_test_stories.yml"),

@@ -9,12 +9,16 @@ Candidates live in models/candidates/, where Rasa does not look. `make retrain`
 trains one there, evaluates it and either promotes it (moves it into models/ as the
 newest archive) or refuses it, leaving a `<model>.refused.json` record beside it.
 
-- `make test` tests the model matching the current data: the served one if it
-  matches, else an earlier one or a candidate, trained if there is none. It
-  never promotes.
-- `make run` serves the served model if it matches; if `make retrain` refused the
-  model for the current data, it keeps serving the previous model and says why;
-  otherwise it promotes the matching model (training one if needed), as before.
+Four lookups, from the plainest to the one that does the most:
+- `currently_served`: the newest archive in models/, what Rasa serves now.
+- `find_trained_model`: a model trained from inputs with a given fingerprint, if one
+  exists (served earlier, or a candidate); never trains.
+- `find_or_train_candidate` (`make test`): the model matching the current data, a
+  candidate trained now (minutes) if there is none; never promotes.
+- `train_and_promote_if_needed` (`make run`, `make shell`): the currently served model
+  if it matches; if `make retrain` refused the model for the current data, the
+  previous model, saying why; otherwise the matching model, trained if needed
+  (minutes) and promoted.
 
 Usage: python -m scripts.learning.registry [--if-needed]   (prints the path of the model)
 """
@@ -26,15 +30,12 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
-from scripts.paths import ROOT
+from scripts.paths import CANDIDATES, CONFIG, MODELS, RASA, ROOT, shown
 
-MODELS = ROOT / "models"
-CANDIDATES = MODELS / "candidates"
 INPUTS = ("config.yml", "domain.yml", "data", "components")
 
 
@@ -49,9 +50,10 @@ def _files(paths: Iterable[Path]) -> Iterable[Path]:
 def spacy_pipeline() -> str:
     """The spaCy pipeline identity that training would use now (see components.danish_spacy)."""
     import yaml
+
     from components.danish_spacy import pipeline_identity
 
-    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     spacy_nlp = next(c for c in config["pipeline"] if c["name"].endswith("SpacyNLP"))
     return pipeline_identity(spacy_nlp["model"], spacy_nlp.get("model_version"))
 
@@ -80,17 +82,12 @@ def fingerprint(root: Path = ROOT) -> str:
     return files_digest((root / name for name in INPUTS), root, seed=spacy_pipeline())
 
 
-def shown(path: Path) -> str:
-    """`path` as shown to operators: relative to the project folder if it is inside it."""
-    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
-
-
 def _newest(paths: Iterable[Path]) -> Optional[Path]:
     return max(paths, key=lambda p: p.stat().st_mtime, default=None)
 
 
-def served_model(models: Path = MODELS) -> Optional[Path]:
-    """The archive Rasa serves: the newest *.tar.gz directly in `models`, or None."""
+def currently_served(models: Path = MODELS) -> Optional[Path]:
+    """The archive Rasa serves now: the newest *.tar.gz directly in `models`, or None. Looks only."""
     return _newest(models.glob("*.tar.gz"))
 
 
@@ -104,25 +101,25 @@ def model_name(digest: str) -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}"
 
 
-def train_command(output: Path, name: str) -> List[str]:
-    """The `rasa train` command line that writes `output`/`name`.tar.gz."""
-    return [sys.executable, "-m", "rasa", "train", "--out", str(output), "--fixed-model-name", name]
+def train_args(output: Path, name: str) -> List[str]:
+    """The arguments of `rasa train` that write `output`/`name`.tar.gz."""
+    return ["train", "--out", str(output), "--fixed-model-name", name]
 
 
 def train(output: Path = MODELS, digest: Optional[str] = None) -> Path:
-    """Trains a model with `rasa train` into `output` and returns its path.
+    """Trains a model with `rasa train` into `output` (~4 min, progress on the terminal) and returns its path.
 
     Raises:
         subprocess.CalledProcessError: `rasa train` failed.
     """
     name = model_name(digest or fingerprint())
     output.mkdir(parents=True, exist_ok=True)
-    subprocess.run(train_command(output, name), cwd=ROOT, check=True)
+    subprocess.run([*RASA, *train_args(output, name)], cwd=ROOT, check=True)
     return output / f"{name}.tar.gz"
 
 
-def matching_model(digest: str, models: Path = MODELS) -> Optional[Path]:
-    """The newest model trained from inputs with fingerprint `digest`, or None.
+def find_trained_model(digest: str, models: Path = MODELS) -> Optional[Path]:
+    """The newest model trained from inputs with fingerprint `digest`, or None; never trains.
 
     Looks in `models` first (a model served earlier: restoring the data serves it
     again without training), then in its subfolder candidates/.
@@ -164,21 +161,21 @@ def promote(model: Path, models: Path = MODELS) -> Path:
     refusal_path(model).unlink(missing_ok=True)
     target = models / model.name
     model.replace(target)
-    os.utime(target)  # newest by mtime, which is how Rasa and served_model() pick
+    os.utime(target)  # newest by mtime, which is how Rasa and currently_served() pick
     return target
 
 
-def ensure_model(models: Path = MODELS) -> Path:
-    """The model matching the current inputs, for tests; never promotes one.
+def find_or_train_candidate(models: Path = MODELS) -> Path:
+    """The model matching the current inputs, trained as a candidate if there is none; for tests, never promotes.
 
     Args:
         models: the folder of served models; candidates are in its subfolder candidates/.
 
     Returns:
-        The matching model (see `matching_model`), else a candidate trained now (~4 min).
+        The matching model (see `find_trained_model`), else a candidate trained now (~4 min).
     """
     digest = fingerprint()
-    found = matching_model(digest, models)
+    found = find_trained_model(digest, models)
     if found:
         return found
     print(f"models: no model matches the current data and config ({digest}); training a candidate.", flush=True)
@@ -187,14 +184,14 @@ def ensure_model(models: Path = MODELS) -> Path:
     return train(candidates, digest)
 
 
-def model_to_serve(models: Path = MODELS) -> Path:
-    """The model `make run` and `make shell` serve (`models`: as for ensure_model).
+def train_and_promote_if_needed(models: Path = MODELS) -> Path:
+    """The model `make run` and `make shell` serve; may train for minutes and promote (`models`: as for find_or_train_candidate).
 
     Returns:
-        The served model if it matches the current inputs; the served model, with a
-        printed line why, if `make retrain` refused the candidate for the current
-        inputs; else the matching model (an earlier one or a candidate, trained now
-        if needed), promoted.
+        The currently served model if it matches the current inputs; the currently
+        served model, with a printed line why, if `make retrain` refused the candidate
+        for the current inputs; else the matching model (an earlier one or a candidate,
+        trained now if needed, ~4 min), promoted.
 
     Raises:
         RuntimeError: the candidate for the current inputs was refused and there is no
@@ -202,30 +199,30 @@ def model_to_serve(models: Path = MODELS) -> Path:
         subprocess.CalledProcessError: training failed.
     """
     digest = fingerprint()
-    served = served_model(models)
-    if matches(served, digest):
+    served = currently_served(models)
+    if served is not None and matches(served, digest):
         return served
-    refused = refusal(matching_model(digest, models))
+    refused = refusal(find_trained_model(digest, models))
     if refused and served is None:
         raise RuntimeError(
             f"the data in data/ was refused by make retrain on {refused['date']} (see {refused['report']}) and "
             "there is no earlier model to serve; fix the data, or promote it anyway with FORCE=1 make retrain."
         )
-    if refused:
+    if refused and served is not None:
         print(
             f"models: the data in data/ was refused by make retrain on {refused['date']}, see {refused['report']}; "
             f"serving the previous model {served.name}; FORCE=1 make retrain promotes it.",
             flush=True,
         )
         return served
-    return promote(ensure_model(models), models)
+    return promote(find_or_train_candidate(models), models)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--if-needed", action="store_true", help="train only if no model matches")
     args = parser.parse_args()
-    print(ensure_model() if args.if_needed else train())
+    print(find_or_train_candidate() if args.if_needed else train())
 
 
 if __name__ == "__main__":

@@ -16,33 +16,27 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
+from scripts.learning.evaluate import RasaCommandFailed, evaluate_nlu, run_rasa
 from scripts.learning.gate import TOLERANCE, Metrics, decide, load_metrics, render_report
 from scripts.learning.registry import (
-    CANDIDATES,
-    ROOT,
+    currently_served,
     files_digest,
+    find_trained_model,
     fingerprint,
     matches,
-    matching_model,
     model_name,
     promote,
     prune_candidates,
     refuse,
-    served_model,
-    shown,
-    train_command,
+    train_args,
 )
-from scripts.serving.services import RASA
+from scripts.paths import CANDIDATES, HELD_OUT_NLU, RESULTS, TEST_STORIES, shown
 
-RESULTS = ROOT / "results"
-NLU_TESTS = "tests/nlu"
-TEST_STORIES = "tests/test_stories.yml"
 EVALUATED = "evaluated.json"  # in an evaluation folder: {"model": file name, "tests": digest of the test files}
 STEPS = 5
 HEARTBEAT_S = 60
@@ -58,10 +52,6 @@ IMAGES = (
 )
 
 
-class StepFailed(Exception):
-    """A Rasa command failed; the message says which and shows the end of its log."""
-
-
 def _say(text: str) -> None:
     print(text, flush=True)
 
@@ -70,27 +60,25 @@ def _duration(seconds: float) -> str:
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s" if seconds >= 60 else f"{seconds:.0f}s"
 
 
-def run_logged(label: str, command: List[str], log: Path, heartbeat_s: float = HEARTBEAT_S) -> None:
-    """Runs `command` in the project folder with its output in `log`.
+def _heartbeat(label: str) -> Callable[[float], None]:
+    """Prints "<label>: … <elapsed>" when called with the elapsed seconds."""
 
-    Prints "<label>: … <elapsed>" every `heartbeat_s` s and "<label>: done in <elapsed>" at the end.
+    def say_elapsed(elapsed_s: float) -> None:
+        _say(f"      {label}: … {_duration(elapsed_s)}")
+
+    return say_elapsed
+
+
+def run_logged(label: str, args: List[str], log: Path) -> None:
+    """Runs `rasa <args>` in the project folder with its output in `log` (see evaluate.run_rasa).
+
+    Prints "<label>: … <elapsed>" every HEARTBEAT_S s and "<label>: done in <elapsed>" at the end.
 
     Raises:
-        StepFailed: the command exited with a non-zero code.
+        RasaCommandFailed: the command exited with a non-zero code.
     """
-    start = time.monotonic()
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-        while True:
-            try:
-                process.wait(timeout=heartbeat_s)
-                break
-            except subprocess.TimeoutExpired:
-                _say(f"      {label}: … {_duration(time.monotonic() - start)}")
-    if process.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
-        raise StepFailed(f"`{' '.join(command[2:5])}` failed (exit code {process.returncode}); end of {shown(log)}:\n{tail}")
-    _say(f"      {label}: done in {_duration(time.monotonic() - start)}")
+    seconds = run_rasa(args, log, heartbeat=_heartbeat(label), heartbeat_s=HEARTBEAT_S)
+    _say(f"      {label}: done in {_duration(seconds)}")
 
 
 def validation_warnings(log_text: str) -> List[str]:
@@ -103,10 +91,10 @@ def validate(out: Path) -> List[str]:
     """Runs `rasa data validate`; returns its warnings.
 
     Raises:
-        StepFailed: the data has errors.
+        RasaCommandFailed: the data has errors.
     """
     log = out / "validate.log"
-    run_logged("rasa data validate", RASA + ["data", "validate"], log)
+    run_logged("rasa data validate", ["data", "validate"], log)
     return validation_warnings(log.read_text(errors="replace"))
 
 
@@ -127,9 +115,9 @@ def evaluate(model: Path, out: Path) -> Metrics:
     copied instead (the served model was usually evaluated as the last candidate).
 
     Raises:
-        StepFailed: a command failed.
+        RasaCommandFailed: a command failed.
     """
-    stamp = {"model": model.name, "tests": files_digest([ROOT / NLU_TESTS, ROOT / TEST_STORIES])}
+    stamp = {"model": model.name, "tests": files_digest([HELD_OUT_NLU, TEST_STORIES])}
     earlier = _earlier_evaluation(stamp)
     if earlier:
         shutil.copytree(earlier, out, dirs_exist_ok=True)
@@ -137,10 +125,11 @@ def evaluate(model: Path, out: Path) -> Metrics:
         return load_metrics(out / "nlu", out / "core")
     out.mkdir(parents=True, exist_ok=True)
     _say("      running rasa test nlu and rasa test core (~3 min)")
-    nlu_command = RASA + ["test", "nlu", "--model", str(model), "--nlu", NLU_TESTS, "--out", str(out / "nlu")]
-    run_logged("rasa test nlu", nlu_command, out / "test-nlu.log")
-    core_command = RASA + ["test", "core", "--e2e", "--model", str(model), "--stories", TEST_STORIES, "--out", str(out / "core")]
-    run_logged("rasa test core", core_command, out / "test-core.log")
+    start = time.monotonic()
+    evaluate_nlu(model, HELD_OUT_NLU, out / "nlu", log=out / "test-nlu.log", heartbeat=_heartbeat("rasa test nlu"))
+    _say(f"      rasa test nlu: done in {_duration(time.monotonic() - start)}")
+    core_args = ["test", "core", "--e2e", "--model", str(model), "--stories", str(TEST_STORIES), "--out", str(out / "core")]
+    run_logged("rasa test core", core_args, out / "test-core.log")
     metrics = load_metrics(out / "nlu", out / "core")
     (out / EVALUATED).write_text(json.dumps(stamp), encoding="utf-8")
     return metrics
@@ -148,7 +137,7 @@ def evaluate(model: Path, out: Path) -> Metrics:
 
 def train_candidate(digest: str, out: Path) -> Path:
     """The candidate for fingerprint `digest`: a model trained earlier from the same inputs, or one trained now (~4 min)."""
-    existing = matching_model(digest)
+    existing = find_trained_model(digest)
     if existing:
         _say(f"[2/{STEPS}] reusing the model already trained from this data: {shown(existing)}")
         return existing
@@ -156,7 +145,7 @@ def train_candidate(digest: str, out: Path) -> Path:
     prune_candidates(keep=digest)
     name = model_name(digest)
     CANDIDATES.mkdir(parents=True, exist_ok=True)
-    run_logged("rasa train", train_command(CANDIDATES, name), out / "train.log")
+    run_logged("rasa train", train_args(CANDIDATES, name), out / "train.log")
     return CANDIDATES / f"{name}.tar.gz"
 
 
@@ -168,7 +157,7 @@ def evaluate_served(served: Optional[Path], out: Path, notes: List[str]) -> Opti
     _say(f"[4/{STEPS}] evaluating the served model {served.name}…")
     try:
         return evaluate(served, out / "served")
-    except StepFailed as error:
+    except RasaCommandFailed as error:
         note = f"the served model could not be evaluated, so nothing was compared: {str(error).splitlines()[0]}"
         _say(f"      {note}")
         notes.append(note)
@@ -179,11 +168,11 @@ def retrain(force: bool, tolerance: float) -> int:
     """The whole `make retrain`; returns the exit code (0 promoted or nothing to do, 1 refused).
 
     Raises:
-        StepFailed: validation, training or evaluating the candidate failed.
+        RasaCommandFailed: validation, training or evaluating the candidate failed.
     """
     digest = fingerprint()
-    served = served_model()
-    if matches(served, digest):
+    served = currently_served()
+    if served is not None and matches(served, digest):
         _say(f"Nothing to retrain: the served model {served.name} was trained from the current data and config.")
         return 0
     when = time.localtime()
@@ -195,7 +184,7 @@ def retrain(force: bool, tolerance: float) -> int:
     for warning in warnings:
         _say(f"      warning: {warning}")
     model = train_candidate(digest, out)
-    _say(f"[3/{STEPS}] evaluating the candidate on {NLU_TESTS}/ and {TEST_STORIES}…")
+    _say(f"[3/{STEPS}] evaluating the candidate on {shown(HELD_OUT_NLU)}/ and {shown(TEST_STORIES)}…")
     candidate_metrics = evaluate(model, out / "candidate")
     notes: List[str] = []
     served_metrics = evaluate_served(served, out, notes)
@@ -247,7 +236,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parser.parse_args(argv)
     try:
         sys.exit(retrain(force=args.force, tolerance=args.tolerance))
-    except StepFailed as error:
+    except RasaCommandFailed as error:
         sys.exit(f"retrain: {error}")
     except KeyboardInterrupt:
         sys.exit("\nretrain: interrupted; nothing was promoted.")

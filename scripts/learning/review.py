@@ -37,10 +37,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.nlu.training_data.loading import load_data
 
-from scripts.paths import ROOT
-from scripts.learning.registry import shown
+from scripts.paths import CONFIG, DOMAIN, ENDPOINTS, NLU_DATA, RESULTS, shown
 
-REVIEW = ROOT / "results" / "review"
+REVIEW = RESULTS / "review"
 FALLBACK_INTENT = "nlu_fallback"
 CORE_FALLBACK_ACTION = "action_default_fallback"  # core_fallback_action_name in config.yml
 # FallbackClassifier's defaults, used if config.yml has none.
@@ -97,7 +96,7 @@ class Uncertain:
     entities: Tuple[Dict[str, Any], ...] = ()
 
 
-def fallback_thresholds(config_path: Path = ROOT / "config.yml") -> Tuple[float, float]:
+def fallback_thresholds(config_path: Path = CONFIG) -> Tuple[float, float]:
     """(threshold, ambiguity_threshold) of the FallbackClassifier in `config_path`, or Rasa's defaults.
 
     Any component whose name ends in "FallbackClassifier" counts, so subclasses such
@@ -231,7 +230,7 @@ def story_yaml(tracker: DialogueStateTracker, test: bool) -> str:
     return header + tracker.export_stories(YAMLStoryWriter(), e2e=test)
 
 
-def open_tracker_store(endpoints: Path = ROOT / "endpoints.yml", domain: Path = ROOT / "domain.yml") -> TrackerStore:
+def open_tracker_store(endpoints: Path = ENDPOINTS, domain: Path = DOMAIN) -> TrackerStore:
     """The tracker store configured in `endpoints` (SQLite tracker.db by default, see storage.tracker_store)."""
     return TrackerStore.create(AvailableEndpoints.read_endpoints(str(endpoints)).tracker_store, Domain.load(str(domain)))
 
@@ -242,7 +241,7 @@ async def all_trackers(store: TrackerStore) -> List[DialogueStateTracker]:
     return [tracker for tracker in trackers if tracker is not None]
 
 
-def training_texts(nlu_data: Path = ROOT / "data" / "nlu") -> Set[str]:
+def training_texts(nlu_data: Path = NLU_DATA) -> Set[str]:
     """The normalised texts of the training examples, so messages already labelled are not exported again."""
     return {normalised(m.get("text")) for m in load_data(str(nlu_data)).intent_examples}
 

@@ -18,12 +18,10 @@ import sys
 import uuid
 
 from channels.origins import DEFAULT_PAGE_PORT, ORIGINS_ENV, page_origins
-from scripts.paths import ROOT
-from scripts.learning.registry import model_to_serve
+from scripts.learning.registry import train_and_promote_if_needed
+from scripts.paths import LOGS
 from scripts.serving.services import action_server, is_up, rasa_server, web_page
 from scripts.serving.webpage import check_bundle
-
-LOGS = ROOT / "logs"
 
 HOW_TO_TALK = """
 The assistant is running.
@@ -43,14 +41,14 @@ def run(port: int, page_port: int) -> None:
         RuntimeError: the widget is not installed, or a service did not start.
     """
     check_bundle()
-    model = model_to_serve()
+    model = train_and_promote_if_needed()
     origins = os.environ.get(ORIGINS_ENV) or page_origins(page_port)
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log", env={ORIGINS_ENV: origins}) as server:
             with web_page(page_port, socket_url=f"http://localhost:{port}", log_path=LOGS / "web-page.log"):
                 print(HOW_TO_TALK.format(port=port, page_port=page_port, origins=origins, origins_env=ORIGINS_ENV),
                       flush=True)
-                server.process.wait()
+                server.wait()
 
 
 def shell(port: int) -> None:
@@ -69,7 +67,7 @@ def shell(port: int) -> None:
 
     if is_up(f"http://localhost:{port}/"):  # `make run` is already serving
         return talk()
-    model = model_to_serve()
+    model = train_and_promote_if_needed()
     with action_server(log_path=LOGS / "action-server.log"):
         with rasa_server(model, port=port, log_path=LOGS / "rasa-server.log"):
             talk()

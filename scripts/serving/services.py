@@ -18,9 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from scripts.paths import ROOT
-
-RASA = [sys.executable, "-m", "rasa"]
+from scripts.paths import RASA, ROOT
 
 
 class Service:
@@ -76,6 +74,23 @@ class Service:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"{self.name} was not ready after {timeout_s:.0f} s; see {self.log_path or 'above'}")
+
+    @property
+    def pid(self) -> int:
+        """The started process's id, which is also its process group's id.
+
+        Raises:
+            RuntimeError: the service was not started.
+        """
+        if self.process is None:
+            raise RuntimeError(f"the {self.name} was not started")
+        return self.process.pid
+
+    def wait(self) -> int:
+        """Waits until the started process ends; returns its exit code (RuntimeError if not started)."""
+        if self.process is None:
+            raise RuntimeError(f"the {self.name} was not started")
+        return self.process.wait()
 
     def stop(self) -> None:
         """Stops the process group: SIGTERM, then SIGKILL after 10 s."""

@@ -13,20 +13,22 @@ that lets the page load code only from this server and connect only to the socke
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from functools import partial
-from io import BytesIO
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO, Dict, List, Optional
+from typing import BinaryIO, Dict, List, Optional, Union
 from urllib.parse import urlsplit
 
 import yaml
 
 from channels.origins import DEFAULT_PAGE_PORT, normalise_origin
-from scripts.paths import ROOT
+from scripts.paths import CREDENTIALS, ROOT
 
 WEB = ROOT / "web"
 BUNDLE = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
@@ -44,7 +46,7 @@ def check_bundle() -> None:
         )
 
 
-def socket_path(credentials: Path = ROOT / "credentials.yml") -> str:
+def socket_path(credentials: Path = CREDENTIALS) -> str:
     """The socket.io path of the socketio channel in `credentials`, e.g. "/socket.io/"."""
     channels = yaml.safe_load(credentials.read_text(encoding="utf-8"))
     return (channels.get(SOCKET_CHANNEL) or {}).get("socketio_path", "/socket.io")
@@ -96,10 +98,9 @@ class PageHandler(SimpleHTTPRequestHandler):
         self.end_headers()
         return BytesIO(body)
 
-    def list_directory(self, path: str) -> None:
+    def list_directory(self, path: Union[str, "os.PathLike[str]"]) -> None:
         """No listings of web/'s folders: a 404."""
         self.send_error(HTTPStatus.NOT_FOUND)
-        return None
 
     def end_headers(self) -> None:
         for name, value in self.extra_headers.items():
@@ -137,10 +138,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         sys.exit(f"webpage: {error}")
     print(f"Serving the chat page on http://localhost:{args.port}, talking to {args.socket_url}", flush=True)
     with server:
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

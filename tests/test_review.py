@@ -6,48 +6,12 @@ import asyncio
 import pytest
 import yaml
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
-from rasa.core.utils import AvailableEndpoints
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 from rasa.shared.nlu.training_data.loading import load_data
 
 from scripts.learning.review import export_story, export_uncertain, fallback_thresholds, uncertainty
-from scripts.paths import ROOT
-from storage.tracker_store import EnvSQLTrackerStore, settings_with_env
-
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
-T0 = 1_796_034_900.0
-
-
-def parse_data(text, ranking, faq_key=None, entities=()):
-    """parse_data as Rasa stores it; `ranking` is [(intent, confidence)], nlu_fallback first if it fired."""
-    intent = {"name": ranking[0][0], "confidence": ranking[0][1]}
-    data = {"intent": intent, "entities": list(entities), "text": text,
-            "intent_ranking": [{"name": name, "confidence": conf} for name, conf in ranking],
-            "response_selector": {"all_retrieval_intents": ["faq"]}}
-    if faq_key:
-        data["response_selector"]["faq"] = {"response": {"intent_response_key": faq_key, "confidence": 0.4},
-                                            "ranking": [{"intent_response_key": faq_key, "confidence": 0.4}]}
-    return data
-
-
-def turn(text, ranking, action, at, **kwargs):
-    data = parse_data(text, ranking, **kwargs)
-    return [
-        UserUttered(text, data["intent"], data["entities"], data, timestamp=at),
-        ActionExecuted(action, timestamp=at + 0.1),
-        BotUttered("svar", timestamp=at + 0.2),
-        ActionExecuted("action_listen", timestamp=at + 0.3),
-    ]
-
-
-def conversation(sender_id, *turns):
-    start = [ActionExecuted("action_session_start", timestamp=T0), SessionStarted(timestamp=T0),
-             ActionExecuted("action_listen", timestamp=T0)]
-    return DialogueStateTracker.from_events(sender_id, start + [e for t in turns for e in t], slots=DOMAIN.slots)
-
+from tests.helpers import DOMAIN, T0, conversation, parse_data, turn
 
 MUNICIPALITY = {"entity": "municipality", "start": 16, "end": 22, "value": "Aarhus", "extractor": "DIETClassifier"}
 
@@ -120,24 +84,6 @@ def test_conversation_becomes_a_test_story_and_a_training_story(store, tmp_path)
     stories = yaml.safe_load(training_story.read_text())["stories"]
     assert stories[0]["steps"][0] == {"intent": "greet"} and "user" not in str(stories)
     assert export_story(store, "nobody", test=False, out_dir=tmp_path) is None
-
-
-def test_environment_variables_override_the_endpoints_settings():
-    settings = {"host": None, "dialect": "sqlite", "db": "tracker.db"}
-    env = {"TRACKER_STORE_DIALECT": "postgresql", "TRACKER_STORE_HOST": "db.example", "TRACKER_STORE_PORT": "5432",
-           "TRACKER_STORE_PASSWORD": "", "OTHER": "x"}
-    assert settings_with_env(settings, env) == {"host": "db.example", "dialect": "postgresql", "db": "tracker.db",
-                                                "port": "5432"}
-    assert settings_with_env(settings, {}) == settings
-
-
-def test_endpoints_yml_stores_conversations_in_a_sqlite_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRACKER_STORE_DB", str(tmp_path / "elsewhere.db"))
-    config = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml")).tracker_store
-    store = TrackerStore.create(config, DOMAIN)
-    assert isinstance(store, EnvSQLTrackerStore) and store.engine.url.get_backend_name() == "sqlite"
-    asyncio.run(store.save(conversation("carol", turn("hej", [("greet", 0.99)], "utter_greet", T0 + 1))))
-    assert (tmp_path / "elsewhere.db").exists()
 
 
 @pytest.mark.parametrize(

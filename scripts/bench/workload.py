@@ -1,4 +1,4 @@
-"""Realistic conversations made of NLU examples: a greeting, questions, a goodbye."""
+"""The workload of the load test: realistic conversations made of NLU examples (a greeting, questions, a goodbye)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from scripts.serving.services import action_server, rasa_server
-from tests.conftest import OUTPUT, free_port, post, texts
+from scripts.serving.services import action_server, free_port, rasa_server
+from tests.helpers import OUTPUT, post, texts
 
 PHONE_LINK = "tel:+4572200030"
 

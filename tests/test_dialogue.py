@@ -1,6 +1,6 @@
 """Conversations through the running Rasa server's REST channel."""
 
-from tests.conftest import texts
+from tests.helpers import texts
 
 PHONE = "72 20 00 30"
 TEL_LINK = "tel:+4572200030"

@@ -1,26 +1,9 @@
-"""`make retrain` without training: the decision on recorded metrics, the report, and
-how promotion and refusal steer which model `make run` serves."""
+"""The promotion gate (scripts.learning.gate) on recorded figures: the decision and the report."""
 
 import json
-import os
-import time
 
-import pytest
-
-from scripts.learning import registry as models
 from scripts.learning.gate import Metrics, Scores, decide, load_metrics, render_report
-from scripts.learning.retrain import validation_warnings
-
-
-def report(f1: dict, support: int = 8, accuracy: float = None) -> dict:
-    """A classification report shaped like rasa test nlu's intent_report.json."""
-    rows = {label: {"precision": value, "recall": value, "f1-score": value, "support": support} for label, value in f1.items()}
-    macro = sum(f1.values()) / len(f1)
-    rows["accuracy"] = macro if accuracy is None else accuracy
-    rows["macro avg"] = {"precision": macro, "recall": macro, "f1-score": macro, "support": support * len(f1)}
-    rows["weighted avg"] = dict(rows["macro avg"])
-    return rows
-
+from tests.helpers import classification_report as report
 
 INTENTS = {"greet": 1.0, "goodbye": 0.94, "thank": 0.94, "faq": 0.97, "request_human": 0.88}
 FAQ = {"faq/funding": 1.0, "faq/rsv_criteria": 0.91, "faq/centre_history": 0.89}
@@ -135,93 +118,3 @@ def test_report_without_served_model_shows_dashes():
                          decision=decide(SERVED, None))
     assert "**Decision: promoted.**" in text and "- [x] no served model to compare with" in text
     assert "| greet | 8 | – | 1.000 | – |" in text
-
-
-def test_validation_warnings_leave_out_rasas_own_faq_warning():
-    log = (
-        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The following duplicated intents have been found "
-        "across multiple domain files: faq\n  More info\n"
-        "\x1b[93m/x/rasa/shared/utils/io.py:100: UserWarning: The intent 'inform' is not used in any story or rule.\n"
-    )
-    assert validation_warnings(log) == ["The intent 'inform' is not used in any story or rule."]
-
-
-# --- which model make run serves ---------------------------------------------------------
-
-DIGEST = "0123456789ab"
-
-
-@pytest.fixture
-def models_dir(tmp_path, monkeypatch):
-    """An empty models/ folder; the current data's fingerprint is DIGEST."""
-    monkeypatch.setattr(models, "fingerprint", lambda: DIGEST)
-    (tmp_path / "candidates").mkdir()
-    return tmp_path
-
-
-def archive(folder, name, age_s=0):
-    path = folder / name
-    path.write_bytes(b"")
-    then = time.time() - age_s
-    os.utime(path, (then, then))
-    return path
-
-
-def test_run_serves_the_matching_model(models_dir):
-    served = archive(models_dir, f"20261130-100000-{DIGEST}.tar.gz")
-    assert models.model_to_serve(models_dir) == served
-
-
-def test_run_keeps_the_previous_model_if_the_candidate_was_refused(models_dir, capsys):
-    previous = archive(models_dir, "20261129-100000-ffffffffffff.tar.gz", age_s=3600)
-    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
-    models.refuse(refused, models_dir / "report.md", ["intent macro-F1 dropped"])
-    assert models.model_to_serve(models_dir) == previous
-    line = capsys.readouterr().out
-    assert "refused by make retrain on" in line and "report.md" in line and "FORCE=1 make retrain" in line
-    assert models.ensure_model(models_dir) == refused  # tests still test the model of the current data
-
-
-def test_run_without_previous_model_refuses_to_serve_a_refused_candidate(models_dir):
-    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
-    models.refuse(refused, models_dir / "report.md", ["1 of 7 test stories fail"])
-    with pytest.raises(RuntimeError, match="FORCE=1 make retrain"):
-        models.model_to_serve(models_dir)
-
-
-def test_run_promotes_a_candidate_that_was_not_refused(models_dir):
-    archive(models_dir, "20261129-100000-ffffffffffff.tar.gz")
-    candidate = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz", age_s=3600)
-    served = models.model_to_serve(models_dir)
-    assert served == models_dir / candidate.name and not candidate.exists()
-    assert models.served_model(models_dir) == served  # the newest, so a plain `rasa run` serves it too
-
-
-def test_promote_forgets_the_refusal(models_dir):
-    refused = archive(models_dir / "candidates", f"20261130-100000-{DIGEST}.tar.gz")
-    models.refuse(refused, models_dir / "report.md", ["x"])
-    promoted = models.promote(refused, models_dir)
-    assert models.refusal(promoted) is None and not list((models_dir / "candidates").iterdir())
-
-
-def test_an_earlier_evaluation_of_the_same_model_and_tests_is_reused(tmp_path, monkeypatch):
-    from scripts.learning import retrain
-
-    monkeypatch.setattr(retrain, "RESULTS", tmp_path)
-    monkeypatch.setattr(retrain, "run_logged", lambda *args: pytest.fail("evaluated again"))
-    earlier = tmp_path / "20261130-100000" / "candidate"
-    for folder, name, content in (("nlu", "intent_report.json", report(INTENTS)), ("nlu", "response_selection_report.json", report(FAQ)),
-                                  ("core", "story_report.json", {"conversation_accuracy": {"correct": 7, "total": 7}})):
-        (earlier / folder).mkdir(parents=True, exist_ok=True)
-        (earlier / folder / name).write_text(json.dumps(content))
-    model = tmp_path / "20261130-100000-aaaaaaaaaaaa.tar.gz"
-    tests = retrain.files_digest([retrain.ROOT / retrain.NLU_TESTS, retrain.ROOT / retrain.TEST_STORIES])
-    (earlier / retrain.EVALUATED).write_text(json.dumps({"model": model.name, "tests": tests}))
-    metrics = retrain.evaluate(model, tmp_path / "20261130-110000" / "served")
-    assert metrics.intents.f1 == INTENTS and (tmp_path / "20261130-110000" / "served" / "nlu" / "intent_report.json").exists()
-
-
-def test_restoring_the_data_serves_the_earlier_model_again_without_training(models_dir):
-    earlier = archive(models_dir, f"20261129-100000-{DIGEST}.tar.gz", age_s=7200)
-    archive(models_dir, "20261130-100000-ffffffffffff.tar.gz", age_s=3600)  # served now, other data
-    assert models.model_to_serve(models_dir) == earlier == models.served_model(models_dir)
