@@ -188,11 +188,12 @@ def test_the_chat_reflows_at_320_px_and_200_percent_zoom(
         assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
         for reply in page.locator(".rw-reply").all():
             box = reply.bounding_box()
+            assert box is not None
             assert box["x"] >= 0 and box["x"] + box["width"] <= width
             assert reply.evaluate("e => [...e.querySelectorAll('*')].every(c => c.scrollWidth <= c.clientWidth)"), "cut off"
-        box = page.locator(".rw-new-message")
-        box.scroll_into_view_if_needed()
-        expect(box).to_be_in_viewport()
+        composer = page.locator(".rw-new-message")
+        composer.scroll_into_view_if_needed()
+        expect(composer).to_be_in_viewport()
         assert violations(page) == []
         page.locator(".rw-reply", has_text=REGISTER).click()
         chat.reply("selvbetjeningsløsning")

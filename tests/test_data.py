@@ -51,7 +51,7 @@ def heldout_counts() -> Counter:
 def test_the_contract_copy_keeps_every_shared_name():
     if not SHARED_CONTRACT.exists():
         pytest.skip(f"no shared original at {SHARED_CONTRACT} to compare docs/nlu_contract.md with")
-    for kind, shared, project in zip(("intents", "faq keys", "entities"), _contract_names(SHARED_CONTRACT), _contract_names()):
+    for kind, shared, project in zip(("intents", "faq keys", "entities"), _contract_names(SHARED_CONTRACT), _contract_names(), strict=True):
         assert shared, f"no {kind} found in {SHARED_CONTRACT}: has its layout changed?"
         assert shared <= project, f"docs/nlu_contract.md lost shared {kind}: {sorted(shared - project)}"
 

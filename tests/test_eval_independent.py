@@ -31,7 +31,7 @@ def within_one_edit(a: str, b: str) -> bool:
         return False
     if len(a) > len(b):
         a, b = b, a
-    for index, (char_a, char_b) in enumerate(zip(a, b)):
+    for index, (char_a, char_b) in enumerate(zip(a, b, strict=False)):
         if char_a != char_b:
             rest = index + 1
             return a[rest:] == b[rest:] if len(a) == len(b) else a[index:] == b[rest:]

@@ -73,7 +73,11 @@ TRACKERS = [
     tracker("anna", (DAY1, [
         turn(user("hej", "greet", item="funding_foundations"), act("utter_greet"), bot("utter_greet")),
         turn(user("penge til opstart", "faq", faq_key="funding", item="funding_foundations"), act("utter_faq"), bot("utter_faq/funding")),
-        turn(user("hvor søger man fonde", "faq", faq_key="funding", item="funding_foundations"), act("utter_faq"), bot("utter_faq/funding")),
+        turn(
+            user("hvor søger man fonde", "faq", faq_key="funding", item="funding_foundations"),
+            act("utter_faq"),
+            bot("utter_faq/funding"),
+        ),
         turn(user("jeg vil tale med et menneske", "request_human"), act("utter_handoff"), bot("utter_handoff")),
     ])),
     tracker("bo", (DAY1, [

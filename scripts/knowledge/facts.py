@@ -45,9 +45,9 @@ def review_list(
         homepage: source is a homepage), each sorted by review date or id.
     """
     items = list(items)
-    dated = sorted((i for i in items if i.review_by), key=lambda i: (i.review_by, i.id))
-    past = [i for i in dated if i.review_by < today]
-    near = [i for i in dated if today <= i.review_by <= today + datetime.timedelta(days=near_days)]
+    dated = sorted((i.review_by, i.id, i) for i in items if i.review_by is not None)
+    past = [i for review_by, _, i in dated if review_by < today]
+    near = [i for review_by, _, i in dated if today <= review_by <= today + datetime.timedelta(days=near_days)]
     homepage = sorted((i for i in items if is_homepage(i.source)), key=lambda i: i.id)
     return past, near, homepage
 

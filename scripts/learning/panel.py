@@ -31,7 +31,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence
 import yaml
 
 from scripts.bench.serving import write_endpoints
-from scripts.learning.registry import ensure_model
+from scripts.learning.registry import find_or_train_candidate
 from scripts.paths import ROOT
 from scripts.serving.services import action_server, free_port, rasa_server
 
@@ -211,7 +211,7 @@ def started_assistant(logs: Path, port: Optional[int] = None) -> Iterator[str]:
         endpoints = write_endpoints(ROOT / "endpoints.yml", f"http://localhost:{action_port}/webhook",
                                     Path(scratch) / "endpoints.yml")
         with action_server(port=action_port, log_path=logs / "action-server.log"), \
-                rasa_server(ensure_model(), port=rasa_port, endpoints=str(endpoints), log_path=logs / "rasa-server.log"):
+                rasa_server(find_or_train_candidate(), port=rasa_port, endpoints=str(endpoints), log_path=logs / "rasa-server.log"):
             yield f"http://localhost:{rasa_port}"
 
 

@@ -13,10 +13,10 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
-from scripts.reporting.figures import HANDOFF_REASONS, TOP, Figures  # noqa: E402
+from scripts.reporting.figures import HANDOFF_REASONS, TOP, Figures
 
 EXPORT_COMMAND = "make export-uncertain"
 CHART_SIZE = (8, 3.2)  # inches, at 100 dpi
