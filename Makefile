@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench scale scale-test servers
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -20,6 +20,9 @@ help:
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
+	@echo "make scale        the assistant on 2 Rasa servers (RASA_SERVERS=N, ACTION_SERVERS=M) behind nginx,"
+	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
+	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"
 	@echo "make bench        measure accuracy, speed and weight beside Rasa's defaults (30+ min;"
 	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run)"
 
@@ -62,3 +65,15 @@ story: setup
 
 bench: setup
 	$(PY) -m scripts.bench $(BENCH_ARGS)
+
+servers:
+	@scripts/serving/servers.sh
+
+scale: setup servers
+	$(PY) -m scripts.learning.registry --if-needed
+	@$(PY) -m scripts.serving.scale
+
+scale-test: setup servers
+	@scripts/chromium.sh
+	$(PY) -m scripts.learning.registry --if-needed
+	$(PY) -m pytest tests/test_scale.py tests/test_deploy.py
