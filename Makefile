@@ -44,7 +44,7 @@ run: setup
 shell: setup
 	@$(PY) -m scripts.serving.serve shell
 
-test: setup
+test: setup servers
 	@scripts/chromium.sh
 	$(PY) -m scripts.learning.registry --if-needed
 	$(PY) -m pytest

@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
@@ -237,9 +238,12 @@ def store_env(pg_port: int, redis_port: int, passwords: Dict[str, str]) -> Dict[
 
 def create_tracker_store(env: Dict[str, str]) -> None:
     """Creates the tracker store's database and tables once, so that the Rasa servers do not race to."""
-    from storage.tracker_store import ENV_PREFIX, SETTINGS, EnvSQLTrackerStore
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")  # Rasa's tracker store, on import
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Rasa 3.6 uses SQLAlchemy APIs that 1.4 calls deprecated
+        from storage.tracker_store import ENV_PREFIX, SETTINGS, EnvSQLTrackerStore
 
-    EnvSQLTrackerStore(**{key: env[ENV_PREFIX + key.upper()] for key in SETTINGS}).engine.dispose()
+        EnvSQLTrackerStore(**{key: env[ENV_PREFIX + key.upper()] for key in SETTINGS}).engine.dispose()
 
 
 class Scale:
@@ -275,10 +279,11 @@ class Scale:
         self._stack = contextlib.ExitStack()
 
     def _up(self, *services: Service) -> None:
-        """Starts `services` at once, waits for all, and registers them to be stopped."""
+        """Starts `services` at once, waits for all, and registers them to be stopped (also at once)."""
         started = time.monotonic()
+        self._stack.callback(lambda: [service.stop() for service in services])
         for service in services:
-            self._stack.callback(service.stop)
+            self._stack.callback(service.terminate)
             service.launch()
         for service in services:
             service.wait_ready(READY_TIMEOUT_S)
