@@ -24,7 +24,8 @@ help:
 	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
 	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"
 	@echo "make bench        measure accuracy, speed and weight beside Rasa's defaults (30+ min;"
-	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run)"
+	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run);"
+	@echo "                  then the same load through nginx with 1 and 2 Rasa servers (results/balanced-*.json)"
 
 setup:
 	@scripts/setup.sh
@@ -63,8 +64,9 @@ export-uncertain: setup
 story: setup
 	@$(PY) -m scripts.learning.review story $(if $(CONVERSATION),'$(CONVERSATION)') $(if $(filter 1 yes true,$(TEST)),--test)
 
-bench: setup
+bench: setup servers
 	$(PY) -m scripts.bench $(BENCH_ARGS)
+	$(PY) -m scripts.bench.balanced $(filter --quick,$(BENCH_ARGS))
 
 servers:
 	@scripts/serving/servers.sh
