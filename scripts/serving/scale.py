@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import glob
+import hashlib
 import itertools
 import json
 import os
@@ -189,13 +190,25 @@ def _require(command: str) -> str:
     return path
 
 
+def _postgres_data() -> Path:
+    """.scale/postgres, or where the system user postgres cannot reach the project folder (a clone
+    under /root, say) a folder of its own in /var/tmp, named after the project's path."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0 or subprocess.run(_as_postgres(["test", "-x", str(DATA)])).returncode == 0:
+        return DATA / "postgres"
+    return Path("/var/tmp") / f"scale-postgres-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
+
+
 def postgresql(port: int, password: str) -> Service:
-    """PostgreSQL on 127.0.0.1:`port` with its cluster in .scale/postgres (created on first use, user rasa)."""
-    pg_bin, data = _postgres_bin(), DATA / "postgres"
+    """PostgreSQL on 127.0.0.1:`port` (TCP only) with its cluster in `_postgres_data()`, created on first use
+    with the user rasa."""
+    pg_bin, data = _postgres_bin(), _postgres_data()
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
-        password_file = DATA / "postgres-password.tmp"
+        data.chmod(0o700)
+        password_file = data.parent / f".{data.name}-password.tmp"
         password_file.write_text(password)
+        password_file.chmod(0o600)
         if os.geteuid() == 0:
             shutil.chown(data, "postgres")
             shutil.chown(password_file, "postgres")
@@ -208,7 +221,7 @@ def postgresql(port: int, password: str) -> Service:
     return Service(
         "PostgreSQL",
         _as_postgres([str(pg_bin / "postgres"), "-D", str(data), "-p", str(port), "-c", f"listen_addresses={HOST}",
-                      "-c", f"unix_socket_directories={data}"]),
+                      "-c", "unix_socket_directories="]),
         f"tcp://{HOST}:{port}",
         LOGS / "postgresql.log",
     )
