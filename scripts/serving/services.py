@@ -87,13 +87,21 @@ class Service:
         """
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path or 'above'}")
-            if is_up(self.health_url):
+            if self.is_ready():
                 return self
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"{self.name} was not ready after {timeout_s:.0f} s; see {self.log_path or 'above'}")
+
+    def is_ready(self) -> bool:
+        """True once the launched process answers at `health_url`.
+
+        Raises:
+            RuntimeError: the process exited.
+        """
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path or 'above'}")
+        return is_up(self.health_url)
 
     def terminate(self) -> None:
         """Sends SIGTERM to the process group without waiting (`stop` waits), to stop several at once."""
