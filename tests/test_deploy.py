@@ -59,6 +59,7 @@ def test_compose_runs_the_official_images_at_the_project_versions(compose):
         assert services[name]["deploy"]["replicas"] >= 2
     assert [port["target"] for port in services["nginx"]["ports"]] == [8080]  # the only published port
     assert all("ports" not in services[name] for name in ("postgres", "redis", "rasa", "action-server"))
+    assert {".venv", "models", "deploy/.env", "*.db"} <= set((ROOT / ".dockerignore").read_text().split())
 
 
 def test_compose_gives_the_rasa_servers_the_stores_and_the_secrets_from_the_environment(compose):
