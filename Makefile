@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts test-unit lint
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts test-unit lint scale scale-test servers
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -27,8 +27,12 @@ help:
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
 	@echo "make panel        replay the panel's typed conversations (tests/panel/) and write transcripts to judge"
 	@echo "                  to results/panel/<time>/ (URL=http://localhost:5005 uses a running assistant)"
+	@echo "make scale        the assistant on 2 Rasa servers (RASA_SERVERS=N, ACTION_SERVERS=M) behind nginx,"
+	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
+	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"
 	@echo "make bench        measure accuracy, speed and weight beside Rasa's defaults (30+ min;"
-	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run)"
+	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run);"
+	@echo "                  then the same load through nginx with 1 and 2 Rasa servers (results/balanced-*.json)"
 
 setup:
 	@scripts/setup.sh
@@ -51,7 +55,7 @@ run: setup
 shell: setup
 	@$(PY) -m scripts.serving.serve shell
 
-test: lint
+test: lint servers
 	@scripts/chromium.sh
 	$(PY) -m scripts.learning.registry --if-needed
 	$(PY) -m pytest
@@ -80,8 +84,21 @@ story: setup
 report: setup
 	@$(PY) -m scripts.reporting.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
-bench: setup
+bench: setup servers
 	$(PY) -m scripts.bench $(BENCH_ARGS)
+	$(PY) -m scripts.bench.balanced $(filter --quick,$(BENCH_ARGS))
+
+servers:
+	@scripts/serving/servers.sh
+
+scale: setup servers
+	$(PY) -m scripts.learning.registry --if-needed
+	@$(PY) -m scripts.serving.scale
+
+scale-test: setup servers
+	@scripts/chromium.sh
+	$(PY) -m scripts.learning.registry --if-needed
+	$(PY) -m pytest tests/test_scale.py tests/test_deploy.py
 
 panel: setup
 	@$(PY) -m scripts.learning.panel $(if $(URL),--url $(URL)) $(if $(PORT),--port $(PORT))

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -27,7 +28,8 @@ class Service:
     Args:
         name: shown in messages, e.g. "action server".
         command: the argv list to start.
-        health_url: a URL that answers 200 once the server is ready.
+        health_url: a URL that answers 200 once the server is ready, or tcp://host:port for a
+            server that is ready when it accepts connections (PostgreSQL, Redis).
         log_path: where stdout and stderr go (None: inherit the terminal).
         env: environment variables to set for the process, on top of this one's.
     """
@@ -54,6 +56,14 @@ class Service:
             RuntimeError: something already answers at `health_url`, the process exited,
                 or it was not ready within `timeout_s` seconds.
         """
+        return self.launch().wait_ready(timeout_s)
+
+    def launch(self) -> "Service":
+        """Starts the process without waiting for it (see `wait_ready`), to start several at once.
+
+        Raises:
+            RuntimeError: something already answers at `health_url`.
+        """
         if is_up(self.health_url):
             raise RuntimeError(f"{self.health_url} already answers: is the {self.name} running elsewhere? Stop it first")
         with open(self.log_path, "ab") if self.log_path else contextlib.nullcontext() as log:
@@ -65,11 +75,17 @@ class Service:
                 stderr=subprocess.STDOUT if log else None,
                 start_new_session=True,
             )
+        return self
+
+    def wait_ready(self, timeout_s: float = 180.0) -> "Service":
+        """Waits until the launched process answers at `health_url`; stops it if it does not in `timeout_s` s.
+
+        Raises:
+            RuntimeError: the process exited, or it was not ready within `timeout_s` seconds.
+        """
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path or 'above'}")
-            if is_up(self.health_url):
+            if self.is_ready():
                 return self
             time.sleep(0.5)
         self.stop()
@@ -91,6 +107,17 @@ class Service:
         if self.process is None:
             raise RuntimeError(f"the {self.name} was not started")
         return self.process.wait()
+    def is_ready(self) -> bool:
+        """True once the launched process answers at `health_url`.
+            RuntimeError: the process exited.
+        if self.process.poll() is not None:
+            raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path or 'above'}")
+        return is_up(self.health_url)
+    def terminate(self) -> None:
+        """Sends SIGTERM to the process group without waiting (`stop` waits), to stop several at once."""
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
 
     def stop(self) -> None:
         """Stops the process group: SIGTERM, then SIGKILL after 10 s."""
@@ -120,8 +147,12 @@ def free_port() -> int:
 
 
 def is_up(url: str) -> bool:
-    """True if a GET of `url` answers 200 within 2 s."""
+    """True if a GET of `url` answers 200 within 2 s; for tcp://host:port, if that port accepts a connection."""
+    parts = urllib.parse.urlsplit(url)
     try:
+        if parts.scheme == "tcp":
+            with socket.create_connection((parts.hostname, parts.port), timeout=2):
+                return True
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
