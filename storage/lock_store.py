@@ -13,14 +13,14 @@ do this: it fails when a variable is unset.
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Mapping, Optional, Text
+from typing import Any, Callable, Dict, Mapping, Optional, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 ENV_PREFIX = "LOCK_STORE_"
-SETTINGS = {"url": str, "port": int, "db": int, "username": str, "password": str, "key_prefix": str,
+SETTINGS: Dict[Text, Callable[[str], Any]] = {"url": str, "port": int, "db": int, "username": str, "password": str, "key_prefix": str,
             "use_ssl": lambda value: value.lower() == "true"}
 
 

@@ -67,9 +67,10 @@ class EnvSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         """Connects with the settings of endpoints.yml (`kwargs`, `host`) after the environment's overrides."""
         super().__init__(domain=domain, event_broker=event_broker, **settings_with_env({"host": host, **kwargs}))
-        if self.engine.dialect.name == "sqlite":
-            self.engine.dispose()
-            self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
+        engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        if engine.dialect.name == "sqlite":
+            engine.dispose()
+            self.engine = sa.create_engine(engine.url, poolclass=sa.pool.QueuePool,
                                            connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _sqlite_wal)
             self.sessionmaker.configure(bind=self.engine)

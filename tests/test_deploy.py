@@ -28,6 +28,7 @@ def load(path: Path):
 def pinned(package: str) -> str:
     """The version of `package` in requirements.txt."""
     match = re.search(rf"^{re.escape(package)}(\[[^]]*\])?==(\S+)", (ROOT / "requirements.txt").read_text(), re.M)
+    assert match, f"{package} is not pinned in requirements.txt"
     return match.group(2)
 
 

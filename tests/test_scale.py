@@ -9,6 +9,7 @@ a Rasa server runs last.
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import json
 import os
 import re
@@ -22,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from scripts.serving.scale import Scale
-from tests.conftest import post, texts
+from tests.helpers import post, texts
 from tests.test_widget import GREETING, Chat, browser  # noqa: F401 (browser is a fixture)
 
 FORM_TURNS = [  # typed, as a user would; each with a piece of the reply it must get
@@ -92,7 +93,7 @@ def user_texts(events: List[Dict]) -> List[str]:
 
 def assert_one_turn_at_a_time(events: List[Dict]) -> None:
     """Each user message was answered and the bot listened again before the next one was handled."""
-    for before, event in zip(events, events[1:]):
+    for before, event in itertools.pairwise(events):
         if event["event"] == "user":
             assert (before["event"], before.get("name")) == ("action", "action_listen"), events
     assert (events[-1]["event"], events[-1].get("name")) == ("action", "action_listen")
@@ -128,6 +129,7 @@ def test_the_widget_talks_through_the_balancer(scale: Scale, browser: Browser): 
     context = browser.new_context(locale="da-DK")
     try:
         chat = Chat(context.new_page())
+        assert scale.page_url is not None
         chat.page.goto(scale.page_url)
         chat.reply(GREETING)
         chat.send("Hvornår blev Vækstcentret oprettet?")
@@ -150,8 +152,8 @@ def test_killing_a_rasa_server_mid_conversation_loses_no_turn(scale: Scale):
     assert expected in say(scale, sender, first)
     [victim_address] = served_by(scale, since, 1)
     victim = scale.rasa[[url.split("//")[1] for url in scale.rasa_urls].index(victim_address)]
-    os.killpg(victim.process.pid, signal.SIGKILL)
-    victim.process.wait()
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait()
     since = log_size(scale)
     for text, expected in rest:
         reply = say(scale, sender, text)

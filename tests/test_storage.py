@@ -6,10 +6,10 @@ import asyncio
 import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
-from rasa.core.utils import AvailableEndpoints
 from rasa.utils.endpoints import EndpointConfig
 
 from scripts.paths import ROOT

@@ -14,6 +14,7 @@ and every level is bounded in time.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -42,10 +43,10 @@ def measure(model: Path, servers: int, action_servers: int, concurrency: int, co
     with Scale(model, servers, action_servers, progress=progress) as scale:
         for url in scale.rasa_urls:
             run_level(url, [warmup], 1, 120.0)
-        pgids = [s.process.pid for s in scale.rasa]
+        pgids = [s.pid for s in scale.rasa]
         meter, cpu_s = CpuMeter(pgids), sum(group_cpu_s(p) for p in pgids)
         progress(f"Load: {len(conversations)} conversations, {concurrency} at a time, through nginx")
-        summary = run_level(scale.url, conversations, concurrency, TIME_LIMIT_S).summary()
+        summary = dataclasses.asdict(run_level(scale.url, conversations, concurrency, TIME_LIMIT_S).summary())
         answered = summary["messages"] - summary["failed"]
         cpu_ms = (sum(group_cpu_s(p) for p in pgids) - cpu_s) * 1000 / max(answered, 1)
         return {**summary, "rasa_servers": servers, "action_servers": action_servers,
@@ -67,7 +68,7 @@ def table(results: List[Dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    from scripts.learning.registry import model_to_serve
+    from scripts.learning.registry import train_and_promote_if_needed
 
     parser = argparse.ArgumentParser(description="The bench's load through nginx with 1 and 2 Rasa servers.")
     parser.add_argument("--servers", type=int, nargs="+", default=[1, 2])
@@ -83,7 +84,7 @@ def main() -> None:
 
     count = 32 if args.quick else args.conversations
     warmup, *conversations = build_conversations(examples_by_intent(TEST_NLU), count + 1, TURNS)
-    model, results = model_to_serve(), []
+    model, results = train_and_promote_if_needed(), []
     for servers in args.servers:
         progress(f"{servers} Rasa server(s), {args.action_servers} action server(s)")
         results.append(measure(model, servers, args.action_servers, args.concurrency, conversations, warmup, progress))

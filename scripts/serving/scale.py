@@ -33,7 +33,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import yaml
 
@@ -121,7 +121,7 @@ http {{
 
 
 def nginx_conf(listen: str, action_listen: str, rasa_servers: Sequence[str], action_servers: Sequence[str],
-               prefix: str, resolver: Optional[str] = None, logs: Optional[str] = None, workers: int = 1) -> str:
+               prefix: str, resolver: Optional[str] = None, logs: Optional[str] = None, workers: Union[int, str] = 1) -> str:
     """The balancer's nginx.conf, for `make scale` and (deploy_nginx_conf) for deploy/.
 
     Args:
@@ -315,7 +315,11 @@ class Scale:
     def _up(self, *services: Service) -> None:
         """Starts `services` at once, waits for all, and registers them to be stopped (also at once)."""
         started = time.monotonic()
-        self._stack.callback(lambda: [service.stop() for service in services])
+        def stop_all() -> None:
+            for service in services:
+                service.stop()
+
+        self._stack.callback(stop_all)
         for service in services:
             self._stack.callback(service.terminate)
             service.launch()
@@ -394,7 +398,7 @@ Stop with Ctrl-C.
 
 
 def main() -> None:
-    from scripts.learning.registry import model_to_serve
+    from scripts.learning.registry import train_and_promote_if_needed
 
     parser = argparse.ArgumentParser(description="Serve the assistant on several Rasa servers behind nginx.")
     parser.add_argument("--rasa-servers", type=int, default=int(os.environ.get("RASA_SERVERS") or 2))
@@ -405,13 +409,13 @@ def main() -> None:
     for stop_signal in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(stop_signal, lambda *_: sys.exit(0))
     started = time.monotonic()
-    scale = Scale(model_to_serve(), args.rasa_servers, args.action_servers, args.port, with_page=True,
+    scale = Scale(train_and_promote_if_needed(), args.rasa_servers, args.action_servers, args.port, with_page=True,
                   progress=lambda line: print(f"[scale {time.monotonic() - started:4.0f} s] {line}", flush=True))
     try:
         with scale:
             print(HOW_TO_TALK.format(n=scale.n_rasa, page_url=scale.page_url, url=scale.url,
                                      rasa_urls=", ".join(scale.rasa_urls), action_url=scale.action_url), flush=True)
-            while any(service.process.poll() is None for service in scale.rasa):
+            while any(service.process is not None and service.process.poll() is None for service in scale.rasa):
                 time.sleep(1)
             print("All Rasa servers stopped; stopping the rest.", flush=True)
     except KeyboardInterrupt:

@@ -107,12 +107,19 @@ class Service:
         if self.process is None:
             raise RuntimeError(f"the {self.name} was not started")
         return self.process.wait()
+
     def is_ready(self) -> bool:
         """True once the launched process answers at `health_url`.
+
+        Raises:
             RuntimeError: the process exited.
+        """
+        if self.process is None:
+            raise RuntimeError(f"the {self.name} was not started")
         if self.process.poll() is not None:
             raise RuntimeError(f"{self.name} exited with code {self.process.returncode}; see {self.log_path or 'above'}")
         return is_up(self.health_url)
+
     def terminate(self) -> None:
         """Sends SIGTERM to the process group without waiting (`stop` waits), to stop several at once."""
         if self.process is not None and self.process.poll() is None:
@@ -151,7 +158,7 @@ def is_up(url: str) -> bool:
     parts = urllib.parse.urlsplit(url)
     try:
         if parts.scheme == "tcp":
-            with socket.create_connection((parts.hostname, parts.port), timeout=2):
+            with socket.create_connection((parts.hostname, parts.port or 0), timeout=2):
                 return True
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
