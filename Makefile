@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story bench forget forget-old soak
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -17,6 +17,9 @@ help:
 	@echo "make export-uncertain  write the messages the model was unsure about to results/review/ (SINCE=YYYY-MM-DD)"
 	@echo "make story CONVERSATION=<id>  a stored conversation as a training story (TEST=1: test story);"
 	@echo "                  without CONVERSATION: list the recent conversations"
+	@echo "make forget CONVERSATION=<id>  erase one stored conversation, saying how many events it removed"
+	@echo "make forget-old   erase the conversations older than RETENTION_DAYS (default 90; the server does it daily)"
+	@echo "make soak         load and fault run: 32 conversations x 100 messages, kill -9 of both servers (~15 min)"
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
@@ -59,6 +62,17 @@ export-uncertain: setup
 
 story: setup
 	@$(PY) -m scripts.learning.review story $(if $(CONVERSATION),'$(CONVERSATION)') $(if $(filter 1 yes true,$(TEST)),--test)
+
+forget: setup
+	@$(if $(CONVERSATION),,$(error give the conversation: make forget CONVERSATION=<id>))
+	@$(PY) -m scripts.privacy.forget '$(CONVERSATION)'
+
+forget-old: setup
+	@$(PY) -m scripts.privacy.forget --old
+
+soak: setup
+	$(PY) -m scripts.learning.registry --if-needed
+	nice -n 10 $(PY) -m scripts.serving.soak $(SOAK_ARGS)
 
 bench: setup
 	$(PY) -m scripts.bench $(BENCH_ARGS)

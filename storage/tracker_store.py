@@ -6,16 +6,26 @@ with no variables set. Setting TRACKER_STORE_<SETTING> (e.g. TRACKER_STORE_DIALE
 postgresql, TRACKER_STORE_HOST, TRACKER_STORE_DB, ...) moves them to another
 database, PostgreSQL for instance, without editing endpoints.yml. Rasa's own
 `${VAR}` expansion in endpoints.yml cannot do this: it fails when a variable is unset.
+
+Created inside a running server (Rasa creates it while the server starts), the store
+starts the retention job of storage.retention: conversations older than RETENTION_DAYS
+(default 90) are deleted then and daily.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from typing import Any, Dict, Mapping, Optional, Text
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+
+from storage.retention import keep_retention, retention_days
+
+logger = logging.getLogger(__name__)
 
 ENV_PREFIX = "TRACKER_STORE_"
 # The settings of Rasa's SQLTrackerStore; `host` is `url` in endpoints.yml.
@@ -39,7 +49,8 @@ def settings_with_env(settings: Dict[Text, Any], env: Mapping[Text, Text] = os.e
 class EnvSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore configured by endpoints.yml, overridden by TRACKER_STORE_* variables.
 
-    Raises what SQLTrackerStore raises, e.g. RasaException for a port that is not a number.
+    Raises what SQLTrackerStore raises, e.g. RasaException for a port that is not a number,
+    and ValueError for a RETENTION_DAYS that is not a whole number ≥ 1 (in the server).
     """
 
     def __init__(
@@ -51,3 +62,11 @@ class EnvSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         """Connects with the settings of endpoints.yml (`kwargs`, `host`) after the environment's overrides."""
         super().__init__(domain=domain, event_broker=event_broker, **settings_with_env({"host": host, **kwargs}))
+        self.retention_job: Optional[asyncio.Task] = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a command-line tool, not the server: no job
+            return
+        days = retention_days()  # a bad RETENTION_DAYS stops the server start with its message
+        self.retention_job = loop.create_task(keep_retention(self, days))
+        logger.info("Conversations older than %d days are deleted now and daily (RETENTION_DAYS).", days)

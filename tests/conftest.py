@@ -38,9 +38,12 @@ def model() -> Path:
 
 @pytest.fixture(scope="session")
 def test_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """endpoints.yml with the action server on the test port and an in-memory tracker store."""
+    """endpoints.yml with the action server on the test port (with the shared token) and an
+    in-memory tracker store."""
     path = tmp_path_factory.mktemp("endpoints") / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n')
+    path.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: "${{ACTION_SERVER_TOKEN}}"\n'
+    )
     return path
 
 
