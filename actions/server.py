@@ -2,7 +2,7 @@
 
     python -m actions.server [--host 127.0.0.1] [--port 5055]
 
-The Rasa server sends the token of endpoints.yml (`token: "${ACTION_SERVER_TOKEN}"`)
+The Rasa server sends the token of endpoints.yml (`token: ${ACTION_SERVER_TOKEN}`)
 as the query parameter `token` with every call. This wrapper of rasa_sdk's app
 answers /webhook and /actions with a 401 unless that token equals the environment
 variable ACTION_SERVER_TOKEN; /health stays open for health checks. ACTION_SERVER_HOST

@@ -13,7 +13,7 @@ metadata); the channels answer a malformed one with BAD_MESSAGE_REPLY and a log 
 
 MAX_MESSAGE_CHARS was measured with the trained model in-process (docs/security.md):
 1,000 characters of emoji sequences parse in about 0.26 s with 0.1 GB extra memory;
-2,000 take 0.6 s and 0.4 GB, 4,000 take 2.3 s and 1.9 GB, never given back.
+2,000 take 0.6 s and 0.34 GB, 4,000 take 2.3 s and 1.1 GB, not given back.
 """
 
 from __future__ import annotations

