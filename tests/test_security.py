@@ -1,8 +1,8 @@
 """Attacks and careless use, on localhost only: limits, socket.io payloads, session takeover,
 the action server's token, the servers' interfaces and personal data (docs/security.md).
 
-One Rasa server with a SQLite tracker store in a temporary folder serves this module, so
-what is stored can be read back. Every load here is bounded (a few dozen messages).
+They use the session's test Rasa server (tests/conftest.py), whose SQLite tracker store
+can be read back. Every load here is bounded (a few dozen messages).
 """
 
 from __future__ import annotations
@@ -13,52 +13,40 @@ import sqlite3
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
+from urllib.parse import urlsplit
 
 import pytest
 import socketio
 
-from channels.origins import ORIGINS_ENV, page_origins
 from channels.screening import BAD_MESSAGE_REPLY, CPR_NOTE, MAX_MESSAGE_CHARS, SHORTEN_REPLY
 from channels.sessions import SessionTokens
 from scripts.learning import review
-from scripts.serving.services import action_server, free_port, rasa_server
+from scripts.serving.services import Service
+from scripts.serving.soak import rss_mb
 from storage.tracker_store import EnvSQLTrackerStore
-from tests.conftest import OUTPUT, post, texts
+from tests.conftest import RASA_LOG, post, texts
 
 MAX_SERVER_MB = 2048
-PAGE = "http://localhost:9"  # the page origin this module's server accepts (nothing serves it)
 PERSONAL = {"cpr": "010190-1234", "cpr_no_dash": "3112851235", "phone": "+45 12 34 56 78", "email": "mia@eksempel.dk"}
 PERSONAL_MESSAGE = (
     f"xqzw mit cpr er {PERSONAL['cpr']} og {PERSONAL['cpr_no_dash']}, ring {PERSONAL['phone']} "
     f"eller skriv til {PERSONAL['email']}"
 )
-PORT, ACTION_PORT = free_port(), free_port()
 
 
 @pytest.fixture(scope="module")
-def actions() -> Iterator[Any]:
-    """This module's own action server on ACTION_PORT, so a test may stop it."""
-    with action_server(port=ACTION_PORT, log_path=OUTPUT / "action-server-security.log") as service:
-        yield service
+def server(rasa_service: Service, rasa_url: str, tracker_db: Path, page_port: int) -> Dict[str, Any]:
+    """The session's test Rasa server: {"url", "db", "service", "log", "page"}; "log" reads
+    only what the server logged since this module started."""
+    start = RASA_LOG.stat().st_size if RASA_LOG.exists() else 0
 
+    def log() -> str:
+        with open(RASA_LOG, "rb") as file:
+            file.seek(start)
+            return file.read().decode("utf-8", "replace")
 
-@pytest.fixture(scope="module")
-def server(model: Path, actions, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
-    """A Rasa server on PORT storing conversations in a temporary tracker.db:
-    {"url", "db", "service", "log", "endpoints"}."""
-    folder = tmp_path_factory.mktemp("security")
-    db = folder / "tracker.db"
-    endpoints = folder / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: ${{ACTION_SERVER_TOKEN}}\n'
-        f"tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n"
-    )
-    log = OUTPUT / "rasa-server-security.log"
-    log.unlink(missing_ok=True)
-    env = {ORIGINS_ENV: PAGE}
-    with rasa_server(model, port=PORT, endpoints=str(endpoints), log_path=log, env=env) as service:
-        yield {"url": f"http://127.0.0.1:{PORT}", "db": db, "service": service, "log": log, "endpoints": endpoints}
+    return {"url": rasa_url, "db": tracker_db, "service": rasa_service, "log": log, "page": f"http://localhost:{page_port}"}
 
 
 def rest(server: Dict[str, Any], sender: str, text: str, metadata: Any = None) -> List[Dict]:
@@ -66,12 +54,6 @@ def rest(server: Dict[str, Any], sender: str, text: str, metadata: Any = None) -
     with post(f"{server['url']}/webhooks/rest/webhook", json.dumps(body).encode()) as response:
         assert response.status == 200, response.read()
         return json.loads(response.read())
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of process `pid` in MB (from /proc)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
 
 
 def listening_addresses(port: int) -> List[str]:
@@ -113,7 +95,7 @@ def test_lone_surrogates_control_characters_and_typed_commands_get_a_real_answer
     for command in ("/restart", "/session_start", "/faq", '/inform{"topic":"funding"}x'):
         reply = texts(rest(server, sender, command))
         assert reply and "kan ikke svare på det lige nu" not in reply, command
-    log = server["log"].read_text(errors="replace")
+    log = server["log"]()
     assert "KeyError" not in log and "\\ud800" not in log
 
 
@@ -140,8 +122,8 @@ def test_request_bodies_are_capped_at_the_server(server):
 class Socket:
     """A socket.io client of this module's server, collecting what it receives."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, server: Dict[str, Any]) -> None:
+        self.url, self.page = server["url"], server["page"]
         self.client = socketio.AsyncClient(reconnection=False)
         self.replies: "asyncio.Queue[Dict]" = asyncio.Queue()
         self.token: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
@@ -149,7 +131,7 @@ class Socket:
         self.client.on("session_confirm", lambda token: self.token.done() or self.token.set_result(token))
 
     async def open(self, session_id: Any = None) -> str:
-        await self.client.connect(self.url, headers={"Origin": PAGE}, transports=["polling"])
+        await self.client.connect(self.url, headers={"Origin": self.page}, transports=["polling"])
         await self.client.emit("session_request", {"session_id": session_id})
         return await asyncio.wait_for(self.token, 10)
 
@@ -183,7 +165,7 @@ HOSTILE = {
 
 def test_hostile_socketio_payloads_get_a_danish_reply_and_no_task_errors(server):
     async def attack() -> None:
-        socket = Socket(server["url"])
+        socket = Socket(server)
         token = await socket.open({"not": "a string"})  # a dict as session id: a fresh session
         for name, data in HOSTILE.items():
             await socket.say(data)
@@ -195,18 +177,18 @@ def test_hostile_socketio_payloads_get_a_danish_reply_and_no_task_errors(server)
         await socket.client.disconnect()
 
     run(attack())
-    assert "Task exception was never retrieved" not in server["log"].read_text(errors="replace")
+    assert "Task exception was never retrieved" not in server["log"]()
 
 
 def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
     async def takeover() -> None:
-        victim = Socket(server["url"])
+        victim = Socket(server)
         token = await victim.open()
         await victim.say({"message": "hvornår blev vækstcentret oprettet", "session_id": token})
         assert "2014" in await victim.reply()
         conversation = SessionTokens.from_environment().conversation(token)  # as logs and exports show it
 
-        attacker = Socket(server["url"])
+        attacker = Socket(server)
         assert await attacker.open(conversation) != token  # the conversation id is no session token
         await attacker.say({"message": "hej", "session_id": token})  # the victim's token, not this socket's
         assert await attacker.reply() == BAD_MESSAGE_REPLY
@@ -224,31 +206,37 @@ def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
 
 # --- servers --------------------------------------------------------------------------------
 
-def test_servers_listen_on_localhost_only(server, actions):
-    for port in (PORT, ACTION_PORT):
+def port_of(url: str) -> int:
+    """The port of `url` (the test ports are chosen per session by tests/conftest.py)."""
+    return urlsplit(url).port
+
+
+def test_servers_listen_on_localhost_only(server, actions_service):
+    for port in (port_of(server["url"]), port_of(actions_service.health_url)):
         addresses = listening_addresses(port)
         assert addresses and set(addresses) <= {"0100007F"}, (port, addresses)  # 127.0.0.1
 
 
-def test_the_action_server_refuses_calls_without_the_token(actions):
+def test_the_action_server_refuses_calls_without_the_token(actions_service):
+    action_url = f"http://127.0.0.1:{port_of(actions_service.health_url)}"
     forged = json.dumps({"next_action": "action_give_advice", "sender_id": "x", "tracker": {
         "sender_id": "x", "slots": {"topic": "funding"}, "events": [], "latest_message": {}}, "domain": {}}).encode()
     for query in ("", "?token=wrong"):
-        with post(f"http://127.0.0.1:{ACTION_PORT}/webhook{query}", forged) as response:
+        with post(f"{action_url}/webhook{query}", forged) as response:
             assert response.status == 401 and b"Finansiering" not in response.read()
-    with urllib.request.urlopen(f"http://127.0.0.1:{ACTION_PORT}/health", timeout=5) as response:
+    with urllib.request.urlopen(f"{action_url}/health", timeout=5) as response:
         assert response.status == 200
 
 
-def test_a_knowledge_question_in_the_guided_advice_is_answered_while_the_action_server_is_down(server, actions):
+def test_a_knowledge_question_in_the_guided_advice_is_answered_while_the_action_server_is_down(server, actions_service):
     sender = f"down-{uuid.uuid4().hex[:8]}"
     assert "Hvor langt er du" in texts(rest(server, sender, "jeg vil gerne have råd om min virksomhed"))
-    actions.stop()
+    actions_service.stop()
     try:
         assert "selskabsform" in texts(rest(server, sender, "hvad er en socialøkonomisk virksomhed"))
         assert "72 20 00 30" in texts(rest(server, sender, "vi er i drift"))  # the form needs it: the handoff
     finally:
-        actions.start()
+        actions_service.start()
 
 
 # --- personal data --------------------------------------------------------------------------
@@ -268,7 +256,7 @@ def test_personal_data_is_redacted_in_storage_logs_and_exports(server, tmp_path)
     places = {
         "tracker store": "\n".join(row[0] for row in sqlite3.connect(server["db"]).execute(
             "SELECT data FROM events WHERE sender_id = ?", (sender,))),
-        "log": server["log"].read_text(errors="replace"),
+        "log": server["log"](),
         "uncertain export": uncertain.read_text(encoding="utf-8"),
         "story export": story.read_text(encoding="utf-8"),
     }

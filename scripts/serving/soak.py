@@ -40,11 +40,11 @@ MESSAGES = [
 ]
 
 
-def rss_mb(service: Service) -> float:
-    """Resident memory of `service`'s process in MB, 0 if it is not running."""
+def rss_mb(pid: int) -> float:
+    """Resident memory of process `pid` in MB (from /proc), 0 if it is not running."""
     try:
-        status = Path(f"/proc/{service.process.pid}/status").read_text()
-    except (AttributeError, OSError):
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
         return 0.0
     return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
 
@@ -119,7 +119,7 @@ def soak(conversations: int, messages: int) -> int:
     print(f"Soak: {conversations} conversations x {messages} messages on 127.0.0.1; logs in {work}", flush=True)
     with actions, server:
         Load().client(url, "soak-warm-up", 3)
-        before = {"Rasa server": rss_mb(server), "action server": rss_mb(actions)}
+        before = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
         load = Load()
         clients = [threading.Thread(target=load.client, args=(url, f"soak-{n:02d}", messages)) for n in range(conversations)]
         for client in clients:
@@ -132,7 +132,7 @@ def soak(conversations: int, messages: int) -> int:
             print(f"  kill -9 of the {service.name} after {load.sent} messages; back after {seconds:.0f} s", flush=True)
         for client in clients:
             client.join()
-        after = {"Rasa server": rss_mb(server), "action server": rss_mb(actions)}
+        after = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
     stored = stored_user_turns(db)
     lost = sum(max(0, answered - stored.get(sender, 0)) for sender, answered in load.answered.items())
     latencies = load.latencies_ms
