@@ -4,7 +4,8 @@ Rasa 3.6's RestInput answers a missing body or a JSON list with a 500 error and
 files requests without a sender under one shared conversation. This subclass keeps
 its URL (/webhooks/rest/webhook) and replies, and checks each POST first
 (channels.screening.message_problem): a bad request gets a 400 with a Danish message
-and a log line, never a server error. It also caps the size of every HTTP request
+and a log line, never a server error; a sender id of the web chat's conversations
+("web-...", channels.sessions) is refused, so REST cannot write into them. It also caps the size of every HTTP request
 body the Rasa server accepts (MAX_BODY_BYTES; larger ones get a 413). A well-formed
 message is screened (too long, slash commands, personal data: channels.screening),
 and one the assistant leaves unanswered gets the handoff (channels.guard).
@@ -24,6 +25,7 @@ from sanic.response import HTTPResponse
 
 from channels.guard import answer_or_hand_off
 from channels.screening import BAD_MESSAGE_REPLY, cap_request_size, message_problem, screened
+from channels.sessions import CONVERSATION_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +43,10 @@ def request_problem(request: Request) -> Optional[str]:
         return "the body is not valid JSON"
     if not isinstance(body, dict):
         return f"the body is {type(body).__name__}, not a JSON object"
-    return message_problem(body.get("sender"), body.get("message"), body.get("metadata"))
+    sender = body.get("sender")
+    if isinstance(sender, str) and sender.startswith(CONVERSATION_PREFIX):
+        return f"senders starting with '{CONVERSATION_PREFIX}' are the web chat's conversations"
+    return message_problem(sender, body.get("message"), body.get("metadata"))
 
 
 class RestInput(rest.RestInput):

@@ -25,6 +25,7 @@ from typing import Mapping, Optional
 logger = logging.getLogger(__name__)
 
 KEY_ENV = "SOCKET_SESSION_KEY"
+CONVERSATION_PREFIX = "web-"  # conversation ids of the widget; other channels may not use them
 _TOKEN = re.compile(r"([0-9a-f]{32})\.([0-9a-f]{16})")
 
 
@@ -60,4 +61,4 @@ class SessionTokens:
         match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
         if match is None or not hmac.compare_digest(match.group(2), self._mac("token", match.group(1), 16)):
             return None
-        return "web-" + self._mac("conversation", token, 32)
+        return CONVERSATION_PREFIX + self._mac("conversation", token, 32)

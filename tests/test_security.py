@@ -197,6 +197,9 @@ def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
         assert await attacker.nothing_within(3)
         for socket in (victim, attacker):
             await socket.client.disconnect()
+        body = json.dumps({"sender": conversation, "message": "hej"}).encode()
+        with post(f"{server['url']}/webhooks/rest/webhook", body) as response:
+            assert response.status == 400  # nor through the REST channel
         stored = sqlite3.connect(server["db"]).execute(
             "SELECT count(*) FROM events WHERE sender_id = ? AND type_name = 'user'", (conversation,)).fetchone()[0]
         assert stored == 2  # the victim's two messages, nothing of the attacker's
