@@ -30,12 +30,12 @@ def main() -> None:
     store = open_tracker_store()
     if args.old:
         deleted = forget_older_than(store, days)
-        print(f"Deleted {deleted.conversations} conversations older than {days} days ({deleted.events} events).")
+        print(f"Conversations older than {days} days deleted: {deleted.conversations} (events: {deleted.events}).")
         return
     events = forget_conversation(store, args.conversation)
     if not events:
         sys.exit(f"No stored conversation with the id {args.conversation!r}: nothing deleted.")
-    print(f"Deleted the conversation {args.conversation!r}: {events} events.")
+    print(f"Deleted the conversation {args.conversation!r} (events: {events}).")
 
 
 if __name__ == "__main__":
