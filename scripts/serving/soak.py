@@ -5,8 +5,9 @@
 Starts an action server and a Rasa server (SQLite tracker store in a temporary folder)
 on free ports of 127.0.0.1, lets `--conversations` clients talk at once, each sending
 `--messages` messages through REST, and kills the Rasa server (kill -9) after a quarter
-of the messages and the action server after three fifths, restarting each. Then prints:
-failed requests, lost turns (messages answered with a 200 but not stored as a user event),
+of the messages and the action server after three fifths, restarting each; a client
+retries a failed message each second. Then prints: failed requests, lost turns (messages
+answered with a 200 but not stored as a user event),
 latency percentiles (ms) of the answered messages, and the servers' memory (MB) before
 the load and after it. Exits 1 if a turn was lost.
 """
@@ -38,6 +39,7 @@ MESSAGES = [
     "skal vi betale moms", "kan vi ansætte folk i løntilskud", "hvad kan du hjælpe med",
     "jeg vil tale med et menneske", "farvel",
 ]
+RETRY_S = 600  # how long a client retries one message while a server restarts
 
 
 def rss_mb(pid: int) -> float:
@@ -60,30 +62,37 @@ class Load:
         self.sent = 0
 
     def client(self, url: str, sender: str, count: int) -> None:
-        """Sends `count` messages as `sender`, one after another, recording each outcome."""
+        """Sends `count` messages as `sender`, one after another; a failed request (a server is
+        restarting) is counted and retried each second, for up to RETRY_S per message."""
         for index in range(count):
             body = json.dumps({"sender": sender, "message": MESSAGES[index % len(MESSAGES)]}).encode()
-            request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-            start = time.perf_counter()
-            try:
-                with urllib.request.urlopen(request, timeout=60) as response:
-                    ok = response.status == 200 and bool(json.loads(response.read()))
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError):
-                ok = False
-            elapsed_ms = (time.perf_counter() - start) * 1000
+            deadline = time.monotonic() + RETRY_S
+            while not self._send(url, sender, body) and time.monotonic() < deadline:
+                time.sleep(1.0)
             with self.lock:
                 self.sent += 1
-                if ok:
-                    self.latencies_ms.append(elapsed_ms)
-                    self.answered[sender] = self.answered.get(sender, 0) + 1
-                else:
-                    self.failed += 1
-            if not ok:
-                time.sleep(1.0)  # a server is restarting: do not hammer it
+
+    def _send(self, url: str, sender: str, body: bytes) -> bool:
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        start = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                ok = response.status == 200 and bool(json.loads(response.read()))
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, ValueError):
+            ok = False
+        elapsed_ms = (time.perf_counter() - start) * 1000
+        with self.lock:
+            if ok:
+                self.latencies_ms.append(elapsed_ms)
+                self.answered[sender] = self.answered.get(sender, 0) + 1
+            else:
+                self.failed += 1
+        return ok
 
 
-def kill_and_restart(service: Service) -> float:
+def kill_and_restart(service: Service, sent: int) -> float:
     """kill -9 of `service`'s process group, then a restart; returns the seconds until it answered again."""
+    print(f"  kill -9 of the {service.name} after {sent} messages", flush=True)
     os.killpg(service.process.pid, signal.SIGKILL)
     service.process.wait()
     start = time.monotonic()
@@ -128,15 +137,15 @@ def soak(conversations: int, messages: int) -> int:
         for share, service in ((0.25, server), (0.6, actions)):
             while load.sent < share * total and any(c.is_alive() for c in clients):
                 time.sleep(0.5)
-            seconds = kill_and_restart(service)
-            print(f"  kill -9 of the {service.name} after {load.sent} messages; back after {seconds:.0f} s", flush=True)
+            seconds = kill_and_restart(service, load.sent)
+            print(f"  the {service.name} answers again after {seconds:.0f} s", flush=True)
         for client in clients:
             client.join()
         after = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
     stored = stored_user_turns(db)
     lost = sum(max(0, answered - stored.get(sender, 0)) for sender, answered in load.answered.items())
     latencies = load.latencies_ms
-    print(f"Requests: {load.sent}, answered {len(latencies)}, failed {load.failed}")
+    print(f"Messages: {load.sent}, answered {len(latencies)}; failed requests (retried): {load.failed}")
     print(f"Lost turns (answered but not stored): {lost}")
     if latencies:
         print("Latency ms: " + ", ".join(f"p{int(p * 100)} {percentile(latencies, p):.0f}" for p in (0.5, 0.9, 0.95, 0.99))
