@@ -15,6 +15,7 @@ the load and after it. Exits 1 if a turn was lost.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -39,7 +40,8 @@ MESSAGES = [
     "skal vi betale moms", "kan vi ansætte folk i løntilskud", "hvad kan du hjælpe med",
     "jeg vil tale med et menneske", "farvel",
 ]
-RETRY_S = 600  # how long a client retries one message while a server restarts
+RETRY_S = 900  # how long a client retries one message while a server restarts
+START_TIMEOUT_S = 600  # a loaded 2-core machine can need minutes to start the Rasa server
 
 
 def rss_mb(pid: int) -> float:
@@ -96,7 +98,7 @@ def kill_and_restart(service: Service, sent: int) -> float:
     os.killpg(service.process.pid, signal.SIGKILL)
     service.process.wait()
     start = time.monotonic()
-    service.start()
+    service.start(timeout_s=START_TIMEOUT_S)
     return time.monotonic() - start
 
 
@@ -126,11 +128,15 @@ def soak(conversations: int, messages: int) -> int:
     server = rasa_server(model_to_serve(), port=rasa_port, endpoints=str(endpoints), log_path=work / "rasa-server.log")
     url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     print(f"Soak: {conversations} conversations x {messages} messages on 127.0.0.1; logs in {work}", flush=True)
-    with actions, server:
+    with contextlib.ExitStack() as running:
+        for service in (actions, server):
+            running.callback(service.stop)
+            service.start(timeout_s=START_TIMEOUT_S)
         Load().client(url, "soak-warm-up", 3)
         before = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
         load = Load()
-        clients = [threading.Thread(target=load.client, args=(url, f"soak-{n:02d}", messages)) for n in range(conversations)]
+        clients = [threading.Thread(target=load.client, args=(url, f"soak-{n:02d}", messages), daemon=True)
+                   for n in range(conversations)]
         for client in clients:
             client.start()
         total = conversations * messages
