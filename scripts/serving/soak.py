@@ -62,6 +62,8 @@ class Load:
         self.failed = 0
         self.answered: Dict[str, int] = {}
         self.sent = 0
+        self.running = threading.Event()  # cleared while a killed server restarts
+        self.running.set()
 
     def client(self, url: str, sender: str, count: int) -> None:
         """Sends `count` messages as `sender`, one after another; a failed request (a server is
@@ -69,7 +71,7 @@ class Load:
         for index in range(count):
             body = json.dumps({"sender": sender, "message": MESSAGES[index % len(MESSAGES)]}).encode()
             deadline = time.monotonic() + RETRY_S
-            while not self._send(url, sender, body) and time.monotonic() < deadline:
+            while not (self.running.wait() and self._send(url, sender, body)) and time.monotonic() < deadline:
                 time.sleep(1.0)
             with self.lock:
                 self.sent += 1
@@ -92,13 +94,19 @@ class Load:
         return ok
 
 
-def kill_and_restart(service: Service, sent: int) -> float:
-    """kill -9 of `service`'s process group, then a restart; returns the seconds until it answered again."""
-    print(f"  kill -9 of the {service.name} after {sent} messages", flush=True)
+def kill_and_restart(service: Service, load: "Load") -> float:
+    """kill -9 of `service`'s process group amid the load, then a restart during which the
+    clients pause after their failed request (a busy server misses its health checks);
+    returns the seconds until it answered again."""
+    print(f"  kill -9 of the {service.name} after {load.sent} messages", flush=True)
     os.killpg(service.process.pid, signal.SIGKILL)
     service.process.wait()
+    load.running.clear()
     start = time.monotonic()
-    service.start(timeout_s=START_TIMEOUT_S)
+    try:
+        service.start(timeout_s=START_TIMEOUT_S)
+    finally:
+        load.running.set()
     return time.monotonic() - start
 
 
@@ -143,7 +151,7 @@ def soak(conversations: int, messages: int) -> int:
         for share, service in ((0.25, server), (0.6, actions)):
             while load.sent < share * total and any(c.is_alive() for c in clients):
                 time.sleep(0.5)
-            seconds = kill_and_restart(service, load.sent)
+            seconds = kill_and_restart(service, load)
             print(f"  the {service.name} answers again after {seconds:.0f} s", flush=True)
         for client in clients:
             client.join()
