@@ -5,7 +5,7 @@ export RASA_TELEMETRY_ENABLED := false
 export PYTHONWARNINGS := ignore::DeprecationWarning
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts test-unit lint scale scale-test servers
+.PHONY: help setup spacy-model data train run shell test lock retrain export-uncertain story report bench panel facts test-unit lint scale scale-test servers forget forget-old soak
 
 help:
 	@echo "make run          set up, train if needed, start the assistant: chat page on http://localhost:8000, REST on :5005"
@@ -21,6 +21,9 @@ help:
 	@echo "                  (index.html with charts, figures.csv; SINCE=YYYY-MM-DD UNTIL=YYYY-MM-DD)"
 	@echo "make story CONVERSATION=<id>  a stored conversation as a training story (TEST=1: test story);"
 	@echo "                  without CONVERSATION: list the recent conversations"
+	@echo "make forget CONVERSATION=<id>  erase one stored conversation, saying how many events it removed"
+	@echo "make forget-old   erase the conversations older than RETENTION_DAYS (default 90; the server does it daily)"
+	@echo "make soak         load and fault run: 32 conversations x 100 messages, kill -9 of both servers (~15 min)"
 	@echo "make data         regenerate faq responses and lookup tables from knowledge/"
 	@echo "make facts        list knowledge items past or near their review date, and items citing a homepage"
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
@@ -83,6 +86,17 @@ story: setup
 
 report: setup
 	@$(PY) -m scripts.reporting.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
+
+forget: setup
+	@$(if $(CONVERSATION),,$(error give the conversation: make forget CONVERSATION=<id>))
+	@$(PY) -m scripts.privacy.forget '$(CONVERSATION)'
+
+forget-old: setup
+	@$(PY) -m scripts.privacy.forget --old
+
+soak: setup
+	$(PY) -m scripts.learning.registry --if-needed
+	nice -n 10 $(PY) -m scripts.serving.soak $(SOAK_ARGS)
 
 bench: setup servers
 	$(PY) -m scripts.bench $(BENCH_ARGS)

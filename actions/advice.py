@@ -17,9 +17,8 @@ from actions.knowledge import (
     advice,
     load_municipalities,
     load_topics,
-    topics_for_phase,
 )
-from actions.prompts import BUTTONS, INTRO, QUESTIONS, inform_button
+from actions.prompts import BUTTONS, INTRO, QUESTIONS, topic_buttons
 
 ERHVERVSHUSE_SOURCE = "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/erhvervsfremmesystemet/erhvervshuse"
 
@@ -132,7 +131,7 @@ class ActionAskTopic(AskAction):
 
     def buttons(self, tracker: Tracker) -> List[Dict[str, str]]:
         """One button a topic of the phase, payload /inform{"topic": key}."""
-        return [inform_button(t.title, "topic", t.key) for t in topics_for_phase(tracker.get_slot("phase"))]
+        return topic_buttons(tracker.get_slot("phase"))
 
 
 class ActionGiveAdvice(Action):

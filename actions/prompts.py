@@ -7,14 +7,19 @@ by actions as unused.
 
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import Dict, List, Optional, Set
 
-from actions.knowledge import UNKNOWN_OR_SKIPPED
+from actions.knowledge import UNKNOWN_OR_SKIPPED, topics_for_phase
 
 
 def inform_button(title: str, slot: str, value: str) -> Dict[str, str]:
     """A button whose payload sets `slot` to `value` directly: /inform{"slot":"value"}."""
     return {"title": title, "payload": f'/inform{{"{slot}":"{value}"}}'}
+
+
+def topic_buttons(phase: Optional[str]) -> List[Dict[str, str]]:
+    """One button per topic the guided advice offers for `phase` (None: all), payload /inform{"topic": key}."""
+    return [inform_button(t.title, "topic", t.key) for t in topics_for_phase(phase)]
 
 
 # Said before the form's first question only (see actions.advice.AskAction).
@@ -53,3 +58,13 @@ RETRIES: Dict[str, str] = {
     "topic": "Det emne kan jeg ikke placere. Vælg et af emnerne, eller skriv dit spørgsmål med andre ord.",
     "municipality": 'Den kommune kender jeg ikke. Skriv kommunens navn, fx Aarhus eller Høje-Taastrup, eller "spring over".',
 }
+
+
+def offered_payloads() -> Set[str]:
+    """Every button payload the actions offer, e.g. '/inform{"phase":"drift"}'.
+
+    channels.screening accepts a typed "/intent{...}" only if it is one of these
+    (or a button payload of the domain's responses).
+    """
+    buttons = [button for group in BUTTONS.values() for button in group] + topic_buttons(None)
+    return {button["payload"] for button in buttons}

@@ -3,12 +3,14 @@
 When a custom action fails (the action server is down, or an action raises), Rasa
 logs the error, drops the action's events and goes on, often without saying
 anything. `answer_or_hand_off` wraps a channel's message handler: if the assistant
-sent nothing for a user message, it sends the handoff to Erhvervsstyrelsen instead.
+sent nothing for a user message, or handling it raised, it sends the handoff to
+Erhvervsstyrelsen instead.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import Any, Awaitable, Callable, Dict
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -47,13 +49,21 @@ def answer_or_hand_off(
 
     Returns:
         A handler that calls it, and sends HANDOFF_ON_SILENCE (a Danish text with the
-        phone number) if the assistant sent no response, logging a warning.
+        phone number) if the assistant sent no response, logging a warning. An exception
+        is logged by its type only (never with the user's text) and counts as silence.
     """
 
     async def handle(message: UserMessage) -> None:
         output = _CountingOutput(message.output_channel)
         message.output_channel = output
-        await on_new_message(message)
+        try:
+            await on_new_message(message)
+        except Exception as error:  # noqa: BLE001 - any failure must still give an answer
+            where = traceback.extract_tb(error.__traceback__)[-1]
+            logger.error(
+                "Handling a message from %s failed: %s at %s:%s.",
+                message.sender_id, type(error).__name__, where.filename, where.lineno,
+            )
         if output.sent == 0:
             logger.warning(
                 "No reply to a message from %s (a custom action may have failed; is the action "

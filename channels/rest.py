@@ -1,10 +1,14 @@
-"""Rasa's REST channel, hardened against malformed requests.
+"""Rasa's REST channel, hardened against malformed and oversized requests.
 
 Rasa 3.6's RestInput answers a missing body or a JSON list with a 500 error and
 files requests without a sender under one shared conversation. This subclass keeps
-its URL (/webhooks/rest/webhook) and replies, and checks each POST first: a bad
-request gets a 400 with a Danish message and a log line, never a server error. A
-message the assistant leaves unanswered gets the handoff (channels.guard).
+its URL (/webhooks/rest/webhook) and replies, and checks each POST first
+(channels.screening.message_problem): a bad request gets a 400 with a Danish message
+and a log line, never a server error; a sender id of the web chat's conversations
+("web-...", channels.sessions) is refused, so REST cannot write into them. It also caps the size of every HTTP request
+body the Rasa server accepts (MAX_BODY_BYTES; larger ones get a 413). A well-formed
+message is screened (too long, slash commands, personal data: channels.screening),
+and one the assistant leaves unanswered gets the handoff (channels.guard).
 """
 
 from __future__ import annotations
@@ -20,12 +24,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import answer_or_hand_off
+from channels.screening import BAD_MESSAGE_REPLY, cap_request_size, message_problem, screened
+from channels.sessions import CONVERSATION_PREFIX
 
 logger = logging.getLogger(__name__)
-
-MAX_SENDER_LENGTH = 200  # characters
-MAX_MESSAGE_LENGTH = 20_000  # characters
-BAD_REQUEST_REPLY = "Beklager, din besked kunne ikke læses. Prøv at skrive den igen."
 
 
 def request_problem(request: Request) -> Optional[str]:
@@ -41,24 +43,21 @@ def request_problem(request: Request) -> Optional[str]:
         return "the body is not valid JSON"
     if not isinstance(body, dict):
         return f"the body is {type(body).__name__}, not a JSON object"
-    sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
-        return f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
-    if not isinstance(message, str):
-        return "'message' must be a string"
-    if len(message) > MAX_MESSAGE_LENGTH:
-        return f"'message' is {len(message)} characters, more than {MAX_MESSAGE_LENGTH}"
-    if not isinstance(body.get("metadata", {}), dict):
-        return "'metadata' must be a JSON object"
-    return None
+    sender = body.get("sender")
+    if isinstance(sender, str) and sender.startswith(CONVERSATION_PREFIX):
+        return f"senders starting with '{CONVERSATION_PREFIX}' are the web chat's conversations"
+    return message_problem(sender, body.get("message"), body.get("metadata"))
 
 
 class RestInput(rest.RestInput):
     """The REST channel with request checks; configure as `channels.rest.RestInput:`."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        """Rasa's REST blueprint plus a request check (see `request_problem`) and the silence guard."""
-        webhook = super().blueprint(answer_or_hand_off(on_new_message))
+        """Rasa's REST blueprint plus a request check (see `request_problem`), the screening
+        (channels.screening) and the silence guard (channels.guard)."""
+        webhook = super().blueprint(screened(answer_or_hand_off(on_new_message)))
+
+        webhook.listener("before_server_start")(cap_request_size)
 
         @webhook.middleware("request")
         async def reject_malformed(request: Request) -> Optional[HTTPResponse]:
@@ -68,6 +67,6 @@ class RestInput(rest.RestInput):
             if problem is None:
                 return None
             logger.warning("Rejected a REST message from %s: %s.", request.ip, problem)
-            return response.json({"error": problem, "text": BAD_REQUEST_REPLY}, status=400)
+            return response.json({"error": problem, "text": BAD_MESSAGE_REPLY}, status=400)
 
         return webhook

@@ -9,10 +9,16 @@ database, PostgreSQL for instance, without editing endpoints.yml. Rasa's own
 
 A SQLite file is kept open in write-ahead-log mode (see `EnvSQLTrackerStore`), and
 loading a conversation finds its event classes through a cache (storage.events).
+
+Created inside a running server (Rasa creates it while the server starts), the store
+starts the retention job of storage.retention: conversations older than RETENTION_DAYS
+(default 90) are deleted then and daily.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from typing import Any, Dict, Mapping, Optional, Text
 
@@ -22,8 +28,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 
 from storage import events
+from storage.retention import keep_retention, retention_days
 
 events.install()  # loading a conversation resolves each event's class; cache it
+
+logger = logging.getLogger(__name__)
 
 ENV_PREFIX = "TRACKER_STORE_"
 # The settings of Rasa's SQLTrackerStore; `host` is `url` in endpoints.yml.
@@ -55,7 +64,8 @@ class EnvSQLTrackerStore(SQLTrackerStore):
     server loses nothing; a power cut can lose the last commits. Readers such as
     `make export-uncertain` can read while the server writes.
 
-    Raises what SQLTrackerStore raises, e.g. RasaException for a port that is not a number.
+    Raises what SQLTrackerStore raises, e.g. RasaException for a port that is not a number,
+    and ValueError for a RETENTION_DAYS that is not a whole number ≥ 1 (in the server).
     """
 
     def __init__(
@@ -74,6 +84,14 @@ class EnvSQLTrackerStore(SQLTrackerStore):
                                            connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _sqlite_wal)
             self.sessionmaker.configure(bind=self.engine)
+        self.retention_job: Optional[asyncio.Task] = None
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a command-line tool, not the server: no job
+            return
+        days = retention_days()  # a bad RETENTION_DAYS stops the server start with its message
+        self.retention_job = loop.create_task(keep_retention(self, days))
+        logger.info("Conversations older than %d days are deleted now and daily (RETENTION_DAYS).", days)
 
 
 def _sqlite_wal(connection: Any, _record: Any) -> None:

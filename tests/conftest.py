@@ -21,6 +21,11 @@ from scripts.learning.registry import find_or_train_candidate
 from scripts.serving.services import Service, action_server, free_port, rasa_server
 from tests.helpers import OUTPUT, post
 
+RASA_LOG = OUTPUT / "rasa-server.log"
+START_TIMEOUT_S = 600  # a 2-core machine shared with other work took over 3 minutes
+
+
+
 RASA_PORT = free_port()
 ACTION_PORT = free_port()
 PAGE_PORT = free_port()
@@ -46,10 +51,20 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def test_endpoints(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """endpoints.yml with the action server on the test port and an in-memory tracker store."""
+def tracker_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite file of the test Rasa server's tracker store (empty at the start of the session)."""
+    return tmp_path_factory.mktemp("tracker") / "tracker.db"
+
+
+@pytest.fixture(scope="session")
+def test_endpoints(tmp_path_factory: pytest.TempPathFactory, tracker_db: Path) -> Path:
+    """endpoints.yml with the action server on the test port (with the shared token) and Rasa's
+    SQL tracker store on `tracker_db`, so tests can read what is stored."""
     path = tmp_path_factory.mktemp("endpoints") / "endpoints.yml"
-    path.write_text(f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n')
+    path.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{ACTION_PORT}/webhook"\n  token: ${{ACTION_SERVER_TOKEN}}\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n"
+    )
     return path
 
 
@@ -62,13 +77,22 @@ def actions_service() -> Iterator[Service]:
 
 
 @pytest.fixture(scope="session")
-def rasa_url(model: Path, test_endpoints: Path, actions_service: Service) -> Iterator[str]:
-    """Base URL of a Rasa server on RASA_PORT serving `model`, with the action server up."""
+def rasa_service(model: Path, test_endpoints: Path, actions_service: Service) -> Iterator[Service]:
+    """A Rasa server on RASA_PORT serving `model`, with the action server up; its log is RASA_LOG."""
     OUTPUT.mkdir(exist_ok=True)
     env = {ORIGINS_ENV: page_origins(PAGE_PORT)}
-    log_path = OUTPUT / "rasa-server.log"
-    with rasa_server(model, port=RASA_PORT, endpoints=str(test_endpoints), log_path=log_path, env=env):
-        yield f"http://localhost:{RASA_PORT}"
+    service = rasa_server(model, port=RASA_PORT, endpoints=str(test_endpoints), log_path=RASA_LOG, env=env)
+    service.start(timeout_s=START_TIMEOUT_S)
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+@pytest.fixture(scope="session")
+def rasa_url(rasa_service: Service) -> str:
+    """Base URL of the test Rasa server (see `rasa_service`)."""
+    return f"http://localhost:{RASA_PORT}"
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def write_endpoints(source: Optional[Path], action_url: str, target: Path) -> Pa
     endpoints: Dict[str, Any] = {}
     if source is not None and source.is_file():
         endpoints = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    endpoints["action_endpoint"] = {"url": action_url}
+    endpoints["action_endpoint"] = {"url": action_url, "token": "${ACTION_SERVER_TOKEN}"}  # see actions.server
     tracker_store = endpoints.get("tracker_store") or {}
     if tracker_store.get("dialect") == "sqlite":
         endpoints["tracker_store"] = {**tracker_store, "db": str(target.parent / f"{target.stem}-tracker.db")}

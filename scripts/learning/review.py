@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import re
 import sys
 import time
@@ -37,6 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
 from rasa.shared.nlu.training_data.loading import load_data
 
+from channels.redaction import redact_text
 from scripts.paths import CONFIG, DOMAIN, ENDPOINTS, NLU_DATA, RESULTS, shown
 
 REVIEW = RESULTS / "review"
@@ -217,21 +219,29 @@ def review_yaml(messages: List[Uncertain], threshold: float, ambiguity: float) -
             "conversation": message.sender_id,
             "time": time.strftime("%Y-%m-%d %H:%M", time.localtime(message.timestamp)),
         }
-        blocks.setdefault(prediction.label, []).append({"text": annotated(message.text, message.entities), "metadata": metadata})
+        text = redact_text(annotated(message.text, message.entities))  # again, for messages stored before redaction
+        blocks.setdefault(prediction.label, []).append({"text": text, "metadata": metadata})
     content = {"version": "3.1", "nlu": [{"intent": label, "examples": examples} for label, examples in blocks.items()]}
     header = REVIEW_HEADER.format(when=time.strftime("%Y-%m-%d %H:%M"), threshold=threshold, ambiguity=ambiguity)
     return header + yaml.safe_dump(content, allow_unicode=True, sort_keys=False, width=100)
 
 
 def story_yaml(tracker: DialogueStateTracker, test: bool) -> str:
-    """The conversation in `tracker` as a YAML story (Rasa's YAMLStoryWriter); a test story, with user texts, if `test`."""
+    """The conversation in `tracker` as a YAML story (Rasa's YAMLStoryWriter); a test story, with user texts, if `test`.
+
+    Personal data (channels.redaction) is replaced by placeholders, also in conversations
+    stored before the channels redacted it.
+    """
     kind, target = ("test story", "tests/test_stories.yml") if test else ("training story", "a file in data/stories/")
     header = STORY_HEADER.format(sender=tracker.sender_id, when=time.strftime("%Y-%m-%d %H:%M"), kind=kind, target=target)
-    return header + tracker.export_stories(YAMLStoryWriter(), e2e=test)
+    return header + redact_text(tracker.export_stories(YAMLStoryWriter(), e2e=test))
 
 
 def open_tracker_store(endpoints: Path = ENDPOINTS, domain: Path = DOMAIN) -> TrackerStore:
     """The tracker store configured in `endpoints` (SQLite tracker.db by default, see storage.tracker_store)."""
+    # endpoints.yml names ${ACTION_SERVER_TOKEN} for the action endpoint; Rasa refuses to read
+    # the file while it is unset, and reading the tracker store needs no token.
+    os.environ.setdefault("ACTION_SERVER_TOKEN", "")
     return TrackerStore.create(AvailableEndpoints.read_endpoints(str(endpoints)).tracker_store, Domain.load(str(domain)))
 
 

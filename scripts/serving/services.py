@@ -1,13 +1,17 @@
 """Starting and stopping the assistant's services: action server, Rasa server, chat page.
 
 Used by `make run` / `make shell` (through scripts.serving.serve) and by the tests, so both
-start the services the same way.
+start the services the same way. The Rasa server and the action server listen on 127.0.0.1
+unless RASA_HOST / ACTION_SERVER_HOST say otherwise (e.g. 0.0.0.0 in a container), and share
+the secrets ACTION_SERVER_TOKEN and SOCKET_SESSION_KEY, generated for this run if unset
+(docs/security.md says what to set in production).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -20,6 +24,21 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from scripts.paths import RASA, ROOT
+
+LOCALHOST = "127.0.0.1"
+RASA_HOST_ENV = "RASA_HOST"
+ACTION_HOST_ENV = "ACTION_SERVER_HOST"  # read by actions.server too
+# Secrets both servers must agree on (actions.server, channels.sessions).
+SHARED_SECRETS = ("ACTION_SERVER_TOKEN", "SOCKET_SESSION_KEY")
+
+
+def shared_secrets() -> Dict[str, str]:
+    """SHARED_SECRETS from the environment, each generated (and put in os.environ, so every
+    service started from this process gets the same) where it is unset."""
+    for name in SHARED_SECRETS:
+        if not os.environ.get(name):
+            os.environ[name] = secrets.token_urlsafe(32)
+    return {name: os.environ[name] for name in SHARED_SECRETS}
 
 
 class Service:
@@ -167,12 +186,14 @@ def is_up(url: str) -> bool:
 
 
 def action_server(port: int = 5055, log_path: Optional[Path] = None) -> Service:
-    """The rasa_sdk action server serving the `actions` package on `port`."""
+    """The action server (actions.server: rasa_sdk with a token check) on ACTION_SERVER_HOST:`port`."""
+    host = os.environ.get(ACTION_HOST_ENV) or LOCALHOST
     return Service(
         "action server",
-        RASA + ["run", "actions", "--actions", "actions", "--port", str(port)],
-        f"http://localhost:{port}/health",
+        [sys.executable, "-m", "actions.server", "--host", host, "--port", str(port)],
+        f"http://127.0.0.1:{port}/health",
         log_path,
+        shared_secrets(),
     )
 
 
@@ -185,15 +206,17 @@ def rasa_server(
 ) -> Service:
     """The Rasa server with `model` and the channels of credentials.yml on `port`.
 
-    `env` adds environment variables, e.g. WEBCHAT_ORIGINS for the socketio channel.
+    It listens on RASA_HOST (default 127.0.0.1). `env` adds environment variables, e.g.
+    WEBCHAT_ORIGINS for the socketio channel.
     """
+    host = os.environ.get(RASA_HOST_ENV) or LOCALHOST
     return Service(
         "Rasa server",
-        RASA + ["run", "--model", str(model), "--port", str(port), "--endpoints", endpoints,
-                "--credentials", "credentials.yml"],
-        f"http://localhost:{port}/",
+        RASA + ["run", "--model", str(model), "--interface", host, "--port", str(port),
+                "--endpoints", endpoints, "--credentials", "credentials.yml"],
+        f"http://127.0.0.1:{port}/",
         log_path,
-        env,
+        {**shared_secrets(), **(env or {})},
     )
 
 

@@ -1,0 +1,1 @@
+"""Privacy tools for operators: erasing conversations (make forget, make forget-old)."""

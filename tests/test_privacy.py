@@ -1,0 +1,111 @@
+"""Redaction, text cleaning, typed commands, session tokens, retention and erasure, without servers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.prompts import offered_payloads as action_payloads
+from channels.redaction import redact
+from channels.screening import clean, offered_payloads, own_text
+from channels.sessions import SessionTokens
+from storage.retention import DAY_S, forget_conversation, forget_older_than, retention_days
+from storage.tracker_store import EnvSQLTrackerStore
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mit cpr er 010190-1234", "mit cpr er [CPR]"),  # valid date, any check digit
+        ("cpr 0101901233.", "cpr [CPR]."),  # without dash, invalid check digit
+        ("010190 1234", "[CPR]"),
+        ("ring 12345678", "ring [TELEFON]"),
+        ("ring på +45 12 34 56 78 el. 0045 1234 5678", "ring på [TELEFON] el. [TELEFON]"),
+        ("tlf. +4512345678", "tlf. [TELEFON]"),
+        ("skriv til mia.hansen+chat@eksempel.dk", "skriv til [EMAIL]"),
+        ("ring til Erhvervsstyrelsen på 72 20 00 30", "ring til Erhvervsstyrelsen på 72 20 00 30"),
+        ("Vækstcentret fra 2014-2015", "Vækstcentret fra 2014-2015"),
+        ("samtale web-ab12345678cd", "samtale web-ab12345678cd"),
+    ],
+)
+def test_personal_data_is_replaced_by_placeholders(text, expected):
+    assert redact(text).text == expected
+
+
+def test_a_cpr_number_is_flagged_so_the_user_can_be_told():
+    assert redact("010190-1234").had_cpr and not redact("12345678").had_cpr
+
+
+def test_lone_surrogates_and_control_characters_are_cleaned():
+    assert clean("hej\ud800 med\x00 dig\u202e\n") == "hej med dig"
+    assert clean("👩‍👩‍👧 ø") == "👩‍👩‍👧 ø"  # emoji sequences and Danish letters stay
+
+
+def test_only_offered_button_payloads_pass_as_commands():
+    offered = offered_payloads()
+    assert {"/greet", "/request_advice"} <= offered  # the widget's first message, the fallback's button
+    for payload in action_payloads():  # every button of the guided advice
+        assert own_text(payload) == payload
+    assert own_text('/inform{"phase": "drift"}') == '/inform{"phase": "drift"}'  # whitespace does not matter
+    assert own_text("/restart") == "restart"
+    assert own_text('/inform{"topic":"made_up"}') == 'inform{"topic":"made_up"}'
+    assert own_text("hej") == "hej"
+
+
+def test_session_tokens_are_signed_and_conversation_ids_are_no_tokens():
+    tokens, other = SessionTokens(b"k" * 32), SessionTokens(b"o" * 32)
+    token = tokens.issue()
+    conversation = tokens.conversation(token)
+    assert conversation and conversation.startswith("web-") and token != tokens.issue()
+    assert tokens.conversation(token) == conversation  # stable across reconnects
+    for forged in (conversation, other.issue(), token[:-1] + "0", "a" * 32, {"a": 1}, None):
+        assert tokens.conversation(forged) is None or forged == token
+
+
+def test_retention_days_come_from_the_environment():
+    assert retention_days({}) == 90 and retention_days({"RETENTION_DAYS": "30"}) == 30
+    for bad in ("0", "-1", "ti", "1.5"):
+        with pytest.raises(ValueError):
+            retention_days({"RETENTION_DAYS": bad})
+
+
+def _store(tmp_path: Path) -> EnvSQLTrackerStore:
+    return EnvSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+
+def _save(store: EnvSQLTrackerStore, sender: str, days_ago: float) -> None:
+    when = time.time() - days_ago * DAY_S
+    tracker = DialogueStateTracker.from_events(sender, [
+        ActionExecuted("action_listen", timestamp=when),
+        UserUttered("hej", timestamp=when),
+        BotUttered("Hej!", timestamp=when),
+    ])
+
+    asyncio.run(store.save(tracker))
+
+
+def test_retention_deletes_old_conversations_and_keeps_recent_ones(tmp_path):
+    store = _store(tmp_path)
+    _save(store, "old-1", 120)
+    _save(store, "old-2", 91)
+    _save(store, "recent", 10)
+    deleted = forget_older_than(store, 90)
+    assert (deleted.conversations, deleted.events) == (2, 6)
+
+    assert asyncio.run(store.keys()) == ["recent"]
+    assert forget_older_than(store, 90).events == 0
+
+
+def test_forget_erases_one_conversation_and_counts_its_events(tmp_path):
+    store = _store(tmp_path)
+    _save(store, "mia", 1)
+    _save(store, "other", 1)
+    assert forget_conversation(store, "mia") == 3
+    assert forget_conversation(store, "mia") == 0
+
+    assert asyncio.run(store.keys()) == ["other"]
