@@ -43,4 +43,4 @@ def install() -> None:
             raise ActionExecutionRejection(self.name(), "the action server cannot validate") from error
 
     validate_slots.steps_aside = True  # type: ignore[attr-defined]
-    FormAction.validate_slots = validate_slots  # type: ignore[method-assign]
+    FormAction.validate_slots = validate_slots

@@ -58,7 +58,7 @@ def answer_or_hand_off(
         message.output_channel = output
         try:
             await on_new_message(message)
-        except Exception as error:  # noqa: BLE001 - any failure must still give an answer
+        except Exception as error:
             where = traceback.extract_tb(error.__traceback__)[-1]
             logger.error(
                 "Handling a message from %s failed: %s at %s:%s.",

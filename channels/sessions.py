@@ -61,4 +61,4 @@ class SessionTokens:
         match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
         if match is None or not hmac.compare_digest(match.group(2), self._mac("token", match.group(1), 16)):
             return None
-        return CONVERSATION_PREFIX + self._mac("conversation", token, 32)
+        return CONVERSATION_PREFIX + self._mac("conversation", match.group(0), 32)

@@ -79,7 +79,7 @@ class SocketIOInput(socketio.SocketIOInput):
             async def run(sid: str, *args: Any) -> None:
                 try:
                     await event(sid, *args)
-                except Exception as error:  # noqa: BLE001 - never an unretrieved task exception
+                except Exception as error:
                     where = traceback.extract_tb(error.__traceback__)[-1]
                     logger.error("socket.io event on socket %s failed: %s at %s:%s.",
                                  sid, type(error).__name__, where.filename, where.lineno)

@@ -91,6 +91,6 @@ async def keep_retention(store: SQLTrackerStore, days: int, interval_s: float = 
             logger.info(
                 "Retention (%d days): deleted %d conversations (%d events).", days, deleted.conversations, deleted.events
             )
-        except Exception as error:  # noqa: BLE001 - the job must survive a database hiccup
+        except Exception as error:
             logger.error("Retention job failed (%s); trying again in %.0f s.", type(error).__name__, interval_s)
         await asyncio.sleep(interval_s)

@@ -13,7 +13,8 @@ from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from channels.guard import HANDOFF_ON_SILENCE
-from channels.rest import BAD_REQUEST_REPLY, MAX_MESSAGE_LENGTH, MAX_SENDER_LENGTH, RestInput
+from channels.rest import RestInput
+from channels.screening import BAD_MESSAGE_REPLY, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, SHORTEN_REPLY
 from tests.helpers import post, texts
 
 WEBHOOK = "/webhooks/rest/webhook"
@@ -64,22 +65,26 @@ def call_channel(app: Sanic, body: bytes, method: str = "POST", path: str = WEBH
         (b"{not json", "the body is not valid JSON"),
         (b"", "the body is NoneType, not a JSON object"),
         (b"[]", "the body is list, not a JSON object"),
-        (b'{"message": "hej"}', "'sender' must be a non-empty string"),
-        (b'{"sender": "  ", "message": "hej"}', "'sender' must be a non-empty string"),
-        (json.dumps({"sender": "x" * (MAX_SENDER_LENGTH + 1), "message": "hej"}).encode(), "'sender' must be"),
-        (b'{"sender": "x"}', "'message' must be a string"),
-        (b'{"sender": "x", "message": ["a"]}', "'message' must be a string"),
-        (json.dumps({"sender": "x", "message": "a" * (MAX_MESSAGE_LENGTH + 1)}).encode(), "more than 20000"),
-        (b'{"sender": "x", "message": "hej", "metadata": [1]}', "'metadata' must be a JSON object"),
+        (b'{"message": "hej"}', "the sender must be a non-empty string"),
+        (b'{"sender": "  ", "message": "hej"}', "the sender must be a non-empty string"),
+        (json.dumps({"sender": "x" * (MAX_SENDER_CHARS + 1), "message": "hej"}).encode(), "the sender must be"),
+        (b'{"sender": "x"}', "the message must be a string"),
+        (b'{"sender": "x", "message": ["a"]}', "the message must be a string"),
+        (b'{"sender": "x", "message": "hej", "metadata": [1]}', "the metadata must be a JSON object"),
     ],
     ids=["broken-json", "no-body", "json-list", "no-sender", "blank-sender", "long-sender", "no-message",
-         "message-list", "long-message", "metadata-list"],
+         "message-list", "metadata-list"],
 )
 def test_a_malformed_request_gets_a_400_with_a_danish_reply_and_a_log_line(app, body, problem, caplog):
     with caplog.at_level(logging.WARNING, logger="channels.rest"):
         status, reply = call_channel(app, body)
-    assert status == 400 and reply["text"] == BAD_REQUEST_REPLY and problem in reply["error"]
+    assert status == 400 and reply["text"] == BAD_MESSAGE_REPLY and problem in reply["error"]
     assert "Rejected a REST message" in caplog.text and problem in caplog.text
+
+
+def test_a_too_long_message_is_asked_to_be_shorter_and_never_reaches_the_agent(app):
+    status, reply = call_channel(app, json.dumps({"sender": "x", "message": "a " * MAX_MESSAGE_CHARS}).encode())
+    assert status == 200 and [r["text"] for r in reply] == [SHORTEN_REPLY]
 
 
 def test_a_good_request_is_answered_as_by_rasas_channel(app):

@@ -25,7 +25,8 @@ from scripts.learning import review
 from scripts.serving.services import Service
 from scripts.serving.soak import rss_mb
 from storage.tracker_store import EnvSQLTrackerStore
-from tests.conftest import RASA_LOG, post, texts
+from tests.conftest import RASA_LOG
+from tests.helpers import post, texts
 
 MAX_SERVER_MB = 2048
 PERSONAL = {"cpr": "010190-1234", "cpr_no_dash": "3112851235", "phone": "+45 12 34 56 78", "email": "mia@eksempel.dk"}
@@ -128,7 +129,11 @@ class Socket:
         self.replies: "asyncio.Queue[Dict]" = asyncio.Queue()
         self.token: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
         self.client.on("bot_uttered", self.replies.put_nowait)
-        self.client.on("session_confirm", lambda token: self.token.done() or self.token.set_result(token))
+        self.client.on("session_confirm", self._confirmed)
+
+    def _confirmed(self, token: str) -> None:
+        if not self.token.done():
+            self.token.set_result(token)
 
     async def open(self, session_id: Any = None) -> str:
         await self.client.connect(self.url, headers={"Origin": self.page}, transports=["polling"])
@@ -211,7 +216,9 @@ def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
 
 def port_of(url: str) -> int:
     """The port of `url` (the test ports are chosen per session by tests/conftest.py)."""
-    return urlsplit(url).port
+    port = urlsplit(url).port
+    assert port is not None, url
+    return port
 
 
 def test_servers_listen_on_localhost_only(server, actions_service):

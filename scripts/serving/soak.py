@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List
 
-from scripts.learning.registry import model_to_serve
+from scripts.learning.registry import train_and_promote_if_needed
 from scripts.serving.services import Service, action_server, free_port, rasa_server
 
 MESSAGES = [
@@ -99,8 +99,8 @@ def kill_and_restart(service: Service, load: "Load") -> float:
     clients pause after their failed request (a busy server misses its health checks);
     returns the seconds until it answered again."""
     print(f"  kill -9 of the {service.name} after {load.sent} messages", flush=True)
-    os.killpg(service.process.pid, signal.SIGKILL)
-    service.process.wait()
+    os.killpg(service.pid, signal.SIGKILL)
+    service.wait()
     load.running.clear()
     start = time.monotonic()
     try:
@@ -133,7 +133,7 @@ def soak(conversations: int, messages: int) -> int:
         f"tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n"
     )
     actions = action_server(port=action_port, log_path=work / "action-server.log")
-    server = rasa_server(model_to_serve(), port=rasa_port, endpoints=str(endpoints), log_path=work / "rasa-server.log")
+    server = rasa_server(train_and_promote_if_needed(), port=rasa_port, endpoints=str(endpoints), log_path=work / "rasa-server.log")
     url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
     print(f"Soak: {conversations} conversations x {messages} messages on 127.0.0.1; logs in {work}", flush=True)
     with contextlib.ExitStack() as running:
@@ -141,7 +141,7 @@ def soak(conversations: int, messages: int) -> int:
             running.callback(service.stop)
             service.start(timeout_s=START_TIMEOUT_S)
         Load().client(url, "soak-warm-up", 3)
-        before = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
+        before = {"Rasa server": rss_mb(server.pid), "action server": rss_mb(actions.pid)}
         load = Load()
         clients = [threading.Thread(target=load.client, args=(url, f"soak-{n:02d}", messages), daemon=True)
                    for n in range(conversations)]
@@ -155,7 +155,7 @@ def soak(conversations: int, messages: int) -> int:
             print(f"  the {service.name} answers again after {seconds:.0f} s", flush=True)
         for client in clients:
             client.join()
-        after = {"Rasa server": rss_mb(server.process.pid), "action server": rss_mb(actions.process.pid)}
+        after = {"Rasa server": rss_mb(server.pid), "action server": rss_mb(actions.pid)}
     stored = stored_user_turns(db)
     lost = sum(max(0, answered - stored.get(sender, 0)) for sender, answered in load.answered.items())
     latencies = load.latencies_ms
