@@ -29,6 +29,9 @@ COMPANY_FORM_LABELS = {
 }
 PHASES = tuple(PHASE_LABELS)
 COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
+# The slot (and entity) naming the knowledge item an answer starts with.
+KNOWLEDGE_ITEM = "knowledge_item"
+QUESTION_MAX_CHARS = 70  # an item's question is a quick-reply button title
 UNKNOWN_FORM = "ukendt"  # the user does not know yet, or skipped the question
 ALL_FORMS = "all"
 # Official names that are not "<name> Kommune".
@@ -46,22 +49,29 @@ class Item:
     Attributes:
         id: unique snake_case name.
         topic: a faq key of the NLU contract, e.g. "rsv_criteria".
+        question: the short Danish question the item answers (at most
+            QUESTION_MAX_CHARS characters), e.g. "Kan en enkeltmandsvirksomhed blive RSV?";
+            the title and payload of the item's quick-reply button.
         phases: the phases it applies to, a subset of PHASES.
         company_forms: contract company_form values and/or "ukendt", or ("all",).
         faq: True if the item is part of the faq answer utter_faq/<topic>.
         text: Danish markdown text.
         source: URL of the source that states the fact.
         checked: the date the item was last checked.
+        review_by: the date by which to check it again, where the rule is known to
+            change (None: no known change).
     """
 
     id: str
     topic: str
+    question: str
     phases: Tuple[str, ...]
     company_forms: Tuple[str, ...]
     faq: bool
     text: str
     source: str
     checked: datetime.date
+    review_by: Optional[datetime.date] = None
 
     def fits(self, phase: Optional[str], company_form: Optional[str]) -> bool:
         """True if the item applies to `phase` and `company_form` (None: not known, fits all)."""
@@ -119,18 +129,20 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _item(raw: dict) -> Item:
-    missing = {"id", "topic", "phases", "company_forms", "faq", "text", "source", "checked"} - raw.keys()
+    missing = {"id", "topic", "question", "phases", "company_forms", "faq", "text", "source", "checked"} - raw.keys()
     if missing:
         raise KnowledgeBaseError(f"item {raw.get('id', '?')} lacks {sorted(missing)}")
     item = Item(
         id=raw["id"],
         topic=raw["topic"],
+        question=str(raw["question"]).strip(),
         phases=tuple(raw["phases"]),
         company_forms=tuple(raw["company_forms"]),
         faq=bool(raw["faq"]),
         text=str(raw["text"]).strip(),
         source=str(raw["source"]),
         checked=raw["checked"],
+        review_by=raw.get("review_by"),
     )
     if not set(item.phases) <= set(PHASES):
         raise KnowledgeBaseError(f"item {item.id}: unknown phase in {item.phases}")
@@ -138,6 +150,10 @@ def _item(raw: dict) -> Item:
         raise KnowledgeBaseError(f"item {item.id}: unknown company form in {item.company_forms}")
     if not item.source.startswith("https://") or not isinstance(item.checked, datetime.date):
         raise KnowledgeBaseError(f"item {item.id}: needs an https source and a checked date")
+    if not 0 < len(item.question) <= QUESTION_MAX_CHARS or not item.question.endswith("?"):
+        raise KnowledgeBaseError(f"item {item.id}: needs a question of at most {QUESTION_MAX_CHARS} characters ending in ?")
+    if item.review_by is not None and not isinstance(item.review_by, datetime.date):
+        raise KnowledgeBaseError(f"item {item.id}: review_by must be a date (YYYY-MM-DD)")
     return item
 
 

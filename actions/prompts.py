@@ -53,3 +53,6 @@ RETRIES: Dict[str, str] = {
     "topic": "Det emne kan jeg ikke placere. Vælg et af emnerne, eller skriv dit spørgsmål med andre ord.",
     "municipality": 'Den kommune kender jeg ikke. Skriv kommunens navn, fx Aarhus eller Høje-Taastrup, eller "spring over".',
 }
+
+# Said by action_clarify above the closest item questions (buttons), before the handoff.
+CLARIFY_QUESTION = "Jeg er ikke helt sikker på, hvad du spørger om. Mener du et af disse spørgsmål?"
