@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import KNOWLEDGE_ITEM, load_items
-from actions.prompts import CLARIFY_QUESTION
+from actions.prompts import CLARIFY_QUESTION, REPHRASE, REPHRASE_BUTTONS
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,6 @@ CLARIFY_BUTTONS = 3
 # The least confidence (0-1, the item ranking's share) at which an item is offered.
 MIN_OFFERED_CONFIDENCE = 0.05
 HANDOFF = "utter_handoff"  # the domain response with the phone number
-REPHRASE = "utter_ask_rephrase"  # for a message no item is close to ("?!?", keyboard mash)
 
 
 def closest_questions(parse_data: Dict[str, Any], limit: int = CLARIFY_BUTTONS) -> List[str]:
@@ -56,7 +55,7 @@ class ActionClarify(Action):
         handoff = _response_text(domain, HANDOFF)
         if len(questions) < 2 or handoff is None:
             logger.info("Clarify: no close knowledge item (or no %s response); asking to rephrase.", HANDOFF)
-            dispatcher.utter_message(response=REPHRASE)
+            dispatcher.utter_message(text=REPHRASE, buttons=REPHRASE_BUTTONS)
             return []
         dispatcher.utter_message(
             text=f"{CLARIFY_QUESTION}\n\n{handoff}",

@@ -56,3 +56,10 @@ RETRIES: Dict[str, str] = {
 
 # Said by action_clarify above the closest item questions (buttons), before the handoff.
 CLARIFY_QUESTION = "Jeg er ikke helt sikker på, hvad du spørger om. Mener du et af disse spørgsmål?"
+# Said by action_clarify when no knowledge item is close ("?!?", keyboard mash).
+REPHRASE = (
+    "Undskyld, det forstod jeg ikke helt. Kan du skrive det på en anden måde? Du kan fx spørge om "
+    "RSV-registrering, selskabsform, moms eller finansiering. Eller skal jeg stille dig et par spørgsmål "
+    "om din virksomhed?"
+)
+REPHRASE_BUTTONS = [{"title": "Ja, stil mig spørgsmål", "payload": "/request_advice"}]

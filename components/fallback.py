@@ -26,7 +26,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
@@ -120,6 +121,23 @@ class VocabularyFallbackClassifier(FallbackClassifier):
             vocabulary = frozenset(read_json_file(directory / VOCABULARY_FILE))
         return cls({**cls.get_default_config(), **config}, model_storage, resource, vocabulary)
 
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Rasa's FallbackClassifier.process; a message it turns into nlu_fallback also
+        loses its knowledge_item entity (no answer is given from it), and one without a
+        known word its item ranking (no item is close to keyboard mash)."""
+        for message in super().process(messages):
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME:
+                continue
+            entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != KNOWLEDGE_ITEM]
+            message.set(ENTITIES, entities, add_to_output=True)
+            if not self.knows_a_word(message):
+                message.set(KNOWLEDGE_ITEM, None, add_to_output=True)
+        return messages
+
+    def knows_a_word(self, message: Message) -> bool:
+        """True if any word of the message is known (see `knows`)."""
+        return any(self.knows(word) for word in words(message))
+
     def knows(self, word: str) -> bool:
         """True if the lower-case `word` is in the vocabulary or is a Danish compound of
         its words ("fleksjobordningen" = "fleksjob" + "ordningen")."""
@@ -130,9 +148,8 @@ class VocabularyFallbackClassifier(FallbackClassifier):
         for a faq question whose topic confidence is below faq_threshold."""
         if super()._should_fallback(message):
             return True
-        if not any(self.knows(word) for word in words(message)):
+        if not self.knows_a_word(message):
             logger.debug("No known word in %r: predicting nlu_fallback.", message.get(TEXT))
-            message.set(KNOWLEDGE_ITEM, None, add_to_output=True)  # nor is any knowledge item close
             return True
         if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FAQ:
             confidence = faq_confidence(message)
