@@ -27,7 +27,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import yaml
 
@@ -40,6 +40,7 @@ from scripts.paths import ROOT
 from scripts.serving.services import action_server, free_port
 
 TEST_NLU = ROOT / "tests" / "nlu"
+EVAL_NLU = ROOT / "tests" / "eval"  # written apart from data/ (issue 10); may be absent
 WARMUP_CONVERSATIONS = 2
 
 
@@ -98,10 +99,20 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
         "intent_error_ratio": quality.error_ratio(project, reference, "intent_error_rate"),
         "misunderstood": quality.overlap(work / "test-project", work / "test-reference"),
         "project_mistakes": quality.mistakes(work / "test-project"),
+        "evaluation": _evaluation_scores(trained, work, progress),
         "cross_validation": quality.cross_validation_scores(
             ROOT, work / "config-project.yml", ROOT / "data", settings.folds, work / "cross-validation"
         ),
     }
+
+
+def _evaluation_scores(trained: Dict[str, assistants.Trained], work: Path, progress: Progress) -> Optional[Dict[str, Any]]:
+    """Scores of both pipelines on the independent evaluation set, or None where it is absent."""
+    if not EVAL_NLU.is_dir():
+        return None
+    progress(f"Scoring both NLU pipelines on {EVAL_NLU.relative_to(ROOT)} (rasa test nlu)")
+    return {name: quality.held_out_scores(ROOT, trained[name].model, EVAL_NLU, work / f"eval-{name}")
+            for name in ("project", "reference_pipeline")}
 
 
 def _weight(trained: assistants.Trained) -> Dict[str, float]:

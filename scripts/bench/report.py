@@ -145,10 +145,24 @@ def _quality(results: Dict[str, Any]) -> str:
         f"{cv['folds']}-fold cross-validation of the project's config on `data/` ({cv['messages']} messages, "
         f"test folds taken together, {cv['seconds'] / 60:.0f} min):\n\n"
         + table(["", "Project config"], cv_rows)
+        + _evaluation(quality.get("evaluation"), project)
         + "\nHeld-out messages the project misunderstood (for whoever improves the training data):\n\n"
         + table(["Message", "Expected", "Understood as"],
                 [[m["text"].replace("|", "/"), m["expected"], m["understood"]] for m in quality["project_mistakes"]])
     )
+
+
+def _evaluation(evaluation: Optional[Dict[str, Any]], held_out: Dict[str, Any]) -> str:
+    """The independent evaluation set's figures beside the held-out file's (empty where it is absent)."""
+    if not evaluation:
+        return ""
+    project, reference = evaluation["project"], evaluation["reference_pipeline"]
+    keys = [("Intent accuracy", "intent_accuracy"), ("faq response selection accuracy", "faq_accuracy"),
+            ("Error rate: intent or faq answer wrong", "error_rate")]
+    rows = [[label, _pct(held_out[key]), _pct(project[key]), _pct(reference[key])] for label, key in keys]
+    return (f"\nOn the independent evaluation set `tests/eval/` ({project['messages']} messages, written by "
+            "someone who had not seen `data/`), beside the held-out file:\n\n"
+            + table(["", "Project, held-out file", "Project, evaluation set", "Language-agnostic, evaluation set"], rows))
 
 
 def _speed(results: Dict[str, Any]) -> str:
