@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
 FAQ = "faq"  # the retrieval intent of the knowledge questions
+REPEATED_LETTER = re.compile(r"(\w)\1{2,}")  # "heeej": a letter typed three or more times
 
 
 def words(message: Message) -> List[str]:
@@ -139,9 +140,11 @@ class VocabularyFallbackClassifier(FallbackClassifier):
         return any(self.knows(word) for word in words(message))
 
     def knows(self, word: str) -> bool:
-        """True if the lower-case `word` is in the vocabulary or is a Danish compound of
-        its words ("fleksjobordningen" = "fleksjob" + "ordningen")."""
-        return word in self.vocabulary or is_compound_of(word, self.vocabulary)
+        """True if the lower-case `word` is in the vocabulary, is so with a letter typed
+        three or more times cut to one or two ("heeej", "jaaa"), or is a Danish compound
+        of its words ("fleksjobordningen" = "fleksjob" + "ordningen")."""
+        spellings = {word, REPEATED_LETTER.sub(r"\1", word), REPEATED_LETTER.sub(r"\1\1", word)}
+        return any(spelling in self.vocabulary or is_compound_of(spelling, self.vocabulary) for spelling in spellings)
 
     def _should_fallback(self, message: Message) -> bool:
         """True for low or ambiguous confidence (Rasa's rules), when no word is known, or

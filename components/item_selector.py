@@ -96,8 +96,8 @@ class ItemSelector(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        """threshold 0.4, C 10 (measured in docs/retrieval.md)."""
-        return {"threshold": 0.4, "C": 10.0}
+        """threshold 0.2, C 10 (measured in docs/retrieval.md)."""
+        return {"threshold": 0.2, "C": 10.0}
 
     def __init__(
         self,
