@@ -34,6 +34,7 @@ from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from actions.knowledge import KNOWLEDGE_ITEM
 from components.danish_text import is_compound_of
+from components.language import LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class VocabularyFallbackClassifier(FallbackClassifier):
                 continue
             entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != KNOWLEDGE_ITEM]
             message.set(ENTITIES, entities, add_to_output=True)
-            if not self.knows_a_word(message):
+            if not self.knows_a_word(message) and not (message.get(LANGUAGE) or {}).get("foreign"):
                 message.set(KNOWLEDGE_ITEM, None, add_to_output=True)
         return messages
 
@@ -147,11 +148,12 @@ class VocabularyFallbackClassifier(FallbackClassifier):
         return any(spelling in self.vocabulary or is_compound_of(spelling, self.vocabulary) for spelling in spellings)
 
     def _should_fallback(self, message: Message) -> bool:
-        """True for low or ambiguous confidence (Rasa's rules), when no word is known, or
+        """True for low or ambiguous confidence (Rasa's rules), when no word is known
+        (unless components.language found the message foreign: other_language then), or
         for a faq question whose topic confidence is below faq_threshold."""
         if super()._should_fallback(message):
             return True
-        if not self.knows_a_word(message):
+        if not self.knows_a_word(message) and not (message.get(LANGUAGE) or {}).get("foreign"):
             logger.debug("No known word in %r: predicting nlu_fallback.", message.get(TEXT))
             return True
         if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FAQ:

@@ -9,7 +9,7 @@ thought.
 
 Short Danish messages without æ/ø/å ("tak for hjaelpen", "hvornaar skal vi betale
 moms") look foreign to every detector, so a message counts as foreign only if
-- it has at least MIN_WORDS words,
+- it has at least MIN_WORDS words and no markup,
 - lingua names a language outside Scandinavia (Danish, Norwegian and Swedish readers
   are answered in Danish), and
 - fewer than DANISH_SHARE of its words are Danish words known from the training data
@@ -43,6 +43,7 @@ LANGUAGE = "language"  # the parse data key: {"code": "en", "foreign": True}
 OTHER_LANGUAGE = "other_language"  # the intent of a whole message in another language
 VOCABULARY_FILE = "danish_words.json"
 MIN_WORDS = 3
+MARKUP = re.compile(r"<[^>]*>")  # "<script>…</script>" is markup, not a language
 DANISH_SHARE = 0.67
 SCANDINAVIAN = {Language.DANISH, Language.BOKMAL, Language.NYNORSK, Language.SWEDISH}
 # The languages users of a Danish web chat write in now and then; fewer languages make
@@ -114,7 +115,7 @@ class LanguageIdentifier(GraphComponent):
     def identify(self, text: str) -> Dict[str, Any]:
         """{"code": e.g. "en" (None: too short to tell), "foreign": bool} for `text`."""
         words = _words(text)
-        if len(words) < MIN_WORDS:
+        if len(words) < MIN_WORDS or MARKUP.search(text):
             return {"code": None, "foreign": False}
         language: Optional[Language] = detector().detect_language_of(text)
         code = language.iso_code_639_1.name.lower() if language else None
