@@ -33,6 +33,8 @@ COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
 # does not know yet ("Ved ikke endnu") or skipped the question ("Spring over"); in an
 # item's company_forms it means "also when the company form is not known".
 UNKNOWN_OR_SKIPPED = "ukendt"
+# The slot (and entity) naming the knowledge item an answer starts with.
+KNOWLEDGE_ITEM = "knowledge_item"
 ALL_FORMS = "all"
 # Characters a question may have: it is a quick-reply button title (shared design decision).
 QUESTION_MAX_CHARS = 70
@@ -53,14 +55,15 @@ class Item:
     Attributes:
         id: unique snake_case name.
         topic: a faq key of the NLU contract, e.g. "rsv_criteria".
+        question: the short Danish question the item answers (at most
+            QUESTION_MAX_CHARS characters), e.g. "Kan en enkeltmandsvirksomhed blive RSV?";
+            the title and payload of the item's quick-reply button.
         phases: the phases it applies to, a subset of PHASES.
         company_forms: contract company_form values and/or "ukendt", or ("all",).
         faq: True if the item is part of the faq answer utter_faq/<topic>.
         text: Danish markdown text.
         source: URL of the page that states the fact (not a homepage).
         checked: the date the source was last read.
-        question: a short Danish question the item answers (at most QUESTION_MAX_CHARS
-            characters), or None where none is written yet.
         review_by: the date by which the item must be checked again because its rule is
             known to change (e.g. the employment reform's new main law on 1 January 2027),
             or None.
@@ -68,13 +71,13 @@ class Item:
 
     id: str
     topic: str
+    question: str
     phases: Tuple[str, ...]
     company_forms: Tuple[str, ...]
     faq: bool
     text: str
     source: str
     checked: datetime.date
-    question: Optional[str] = None
     review_by: Optional[datetime.date] = None
 
     def fits(self, phase: Optional[str], company_form: Optional[str]) -> bool:
@@ -155,19 +158,19 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _item(raw: dict) -> Item:
-    missing = {"id", "topic", "phases", "company_forms", "faq", "text", "source", "checked"} - raw.keys()
+    missing = {"id", "topic", "question", "phases", "company_forms", "faq", "text", "source", "checked"} - raw.keys()
     if missing:
         raise KnowledgeBaseError(f"item {raw.get('id', '?')} lacks {sorted(missing)}")
     item = Item(
         id=raw["id"],
         topic=raw["topic"],
+        question=str(raw["question"]).strip(),
         phases=tuple(raw["phases"]),
         company_forms=tuple(raw["company_forms"]),
         faq=bool(raw["faq"]),
         text=str(raw["text"]).strip(),
         source=str(raw["source"]),
         checked=raw["checked"],
-        question=raw.get("question"),
         review_by=raw.get("review_by"),
     )
     if not set(item.phases) <= set(PHASES):
@@ -176,12 +179,12 @@ def _item(raw: dict) -> Item:
         raise KnowledgeBaseError(f"item {item.id}: unknown company form in {item.company_forms}")
     if not item.source.startswith("https://") or not isinstance(item.checked, datetime.date):
         raise KnowledgeBaseError(f"item {item.id}: needs an https source and a checked date")
+    if not 0 < len(item.question) <= QUESTION_MAX_CHARS or not item.question.endswith("?"):
+        raise KnowledgeBaseError(f"item {item.id}: needs a question of at most {QUESTION_MAX_CHARS} characters ending in ?")
     if item.review_by is not None and not isinstance(item.review_by, datetime.date):
         raise KnowledgeBaseError(f"item {item.id}: review_by must be a date (YYYY-MM-DD)")
     if item.review_by is not None and item.review_by <= item.checked:
         raise KnowledgeBaseError(f"item {item.id}: review_by {item.review_by} is not after checked {item.checked}")
-    if item.question is not None and not (isinstance(item.question, str) and 0 < len(item.question) <= QUESTION_MAX_CHARS):
-        raise KnowledgeBaseError(f"item {item.id}: question must be a text of at most {QUESTION_MAX_CHARS} characters")
     return item
 
 

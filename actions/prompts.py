@@ -68,3 +68,13 @@ def offered_payloads() -> Set[str]:
     """
     buttons = [button for group in BUTTONS.values() for button in group] + topic_buttons(None)
     return {button["payload"] for button in buttons}
+
+# Said by action_clarify above the closest item questions (buttons), before the handoff.
+CLARIFY_QUESTION = "Jeg er ikke helt sikker på, hvad du spørger om. Mener du et af disse spørgsmål?"
+# Said by action_clarify when no knowledge item is close ("?!?", keyboard mash).
+REPHRASE = (
+    "Undskyld, det forstod jeg ikke helt. Kan du skrive det på en anden måde? Du kan fx spørge om "
+    "RSV-registrering, selskabsform, moms eller finansiering. Eller skal jeg stille dig et par spørgsmål "
+    "om din virksomhed?"
+)
+REPHRASE_BUTTONS = [{"title": "Ja, stil mig spørgsmål", "payload": "/request_advice"}]

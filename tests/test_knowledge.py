@@ -197,7 +197,7 @@ def test_the_chat_page_gives_the_phone_number_from_contact_yml():
 # ---------------------------------------------------------------- make facts
 
 def _item(item_id: str, review_by=None, source="https://erhvervsstyrelsen.dk/fravalg-af-revision") -> Item:
-    return Item(item_id, "funding", ("drift",), ("all",), False, "tekst", source, datetime.date(2026, 12, 1),
+    return Item(item_id, "funding", "Hvad er det?", ("drift",), ("all",), False, "tekst", source, datetime.date(2026, 12, 1),
                 review_by=review_by)
 
 

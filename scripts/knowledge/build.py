@@ -5,7 +5,13 @@
 
 Writes:
 - data/responses/faq.yml: one utter_faq/<topic> response per topic of
-  knowledge/knowledge_base.yml, its text built by actions.knowledge.faq_answer.
+  knowledge/knowledge_base.yml. Its first variation is the topic's general answer
+  (actions.knowledge.faq_answer). Then comes one variation per item of the topic, chosen
+  by the slot knowledge_item (set by components/item_selector.py): the item's text,
+  then the topic's most important other items (its faq items, in file order: two after
+  a faq item, one after a specific item), then up to three quick-reply buttons with the
+  questions of the closest related items (payload = the question, so a click is
+  understood like typing it).
 - data/nlu/lookup/municipalities.yml: the lookup table `municipality` with the 98
   official names and their spellings without æ/ø/å, plus synonyms that map those
   spellings back to the official name.
@@ -19,8 +25,11 @@ from pathlib import Path
 from typing import Dict, Iterable, List
 
 import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
 
-from actions.knowledge import faq_answer, load_municipalities, load_topics
+from actions.knowledge import KNOWLEDGE_ITEM, Item, faq_answer, load_items, load_municipalities, load_topics
+from components.danish_text import fold
 from scripts.paths import DATA, NLU_DATA, ROOT
 
 FAQ_RESPONSES = DATA / "responses" / "faq.yml"
@@ -56,9 +65,58 @@ def ascii_spellings(name: str) -> List[str]:
     return spellings
 
 
+# How many other items of the topic follow the item an answer starts with, and how
+# many related questions are offered as buttons.
+OTHERS_AFTER_FAQ_ITEM = 2
+OTHERS_AFTER_SPECIFIC_ITEM = 1
+RELATED_BUTTONS = 3
+
+
+def related_items(items: List[Item]) -> Dict[str, List[Item]]:
+    """{item id: the other items, closest first}, by TF-IDF cosine of question and text.
+
+    Items of the same topic come first among equally close ones, since the similarity
+    of their questions and texts is usually higher anyway.
+    """
+    documents = [fold(f"{item.question} {item.question} {item.text}") for item in items]
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(documents)
+    similarity = cosine_similarity(vectors)
+    related = {}
+    for i, item in enumerate(items):
+        order = sorted((j for j in range(len(items)) if j != i),
+                       key=lambda j: (-(similarity[i, j] + (0.1 if items[j].topic == item.topic else 0.0)), j))
+        related[item.id] = [items[j] for j in order]
+    return related
+
+
+def _buttons(related: List[Item], shown: List[Item]) -> List[dict]:
+    candidates = [item for item in related if item not in shown][:RELATED_BUTTONS]
+    return [{"title": item.question, "payload": item.question} for item in candidates]
+
+
+def item_answer(item: Item, items: List[Item], related: List[Item]) -> dict:
+    """The variation of utter_faq/<topic> for `item`: {"condition", "text", "buttons"}."""
+    limit = OTHERS_AFTER_FAQ_ITEM if item.faq else OTHERS_AFTER_SPECIFIC_ITEM
+    others = [other for other in items if other.topic == item.topic and other.faq and other != item][:limit]
+    shown = [item, *others]
+    return {
+        "condition": [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}],
+        "text": "\n\n".join(shown_item.text for shown_item in shown),
+        "buttons": _buttons(related, shown),
+    }
+
+
 def faq_responses() -> str:
-    """The text of data/responses/faq.yml."""
-    responses = {f"utter_faq/{key}": [{"text": faq_answer(key)}] for key in load_topics()}
+    """The text of data/responses/faq.yml (see the module docstring)."""
+    items = list(load_items())
+    related = related_items(items)
+    responses = {}
+    for key in load_topics():
+        topic_items = [item for item in items if item.topic == key]
+        general_shown = [item for item in topic_items if item.faq]
+        general = {"text": faq_answer(key), "buttons": _buttons(
+            [item for item in topic_items if not item.faq] + related[general_shown[0].id], general_shown)}
+        responses[f"utter_faq/{key}"] = [general] + [item_answer(item, items, related[item.id]) for item in topic_items]
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
 
 

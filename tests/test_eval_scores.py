@@ -1,0 +1,183 @@
+"""Understanding measured on the independent evaluation set in tests/eval/ (issue 10).
+
+tests/eval/ is written apart from data/ (Rasa NLU YAML; `metadata: {item: <id>}` on
+questions one knowledge item answers). The trained model parses each message; the test
+prints the figures and the most confused pairs, and fails below the targets. The
+EVAL_DIR environment variable points it at another copy of the set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+import pytest
+from rasa.shared.nlu.training_data.loading import load_data
+from sklearn.metrics import classification_report
+
+from actions.knowledge import load_items
+from scripts.paths import ROOT
+
+EVAL_DIR = Path(os.environ.get("EVAL_DIR", ROOT / "tests" / "eval"))
+MIN_ACCURACY = 0.95  # intent, faq key and item
+MIN_LABEL_F1 = 0.85
+MIN_SHORT_ANSWER_RECALL = 0.97
+SHORT_ANSWERS = ("affirm", "deny", "stop", "thank", "goodbye")
+MAX_LOST_TO_FALLBACK = 0.02  # of the messages understood correctly before the fallback
+FALLBACK = "nlu_fallback"
+MUST_FALL_BACK = ("xqzv blorp", "?!?", "<script>alert(1)</script>", "asdfjkl qwpoeiru", "<b></b>")
+
+pytestmark = pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"no evaluation set at {EVAL_DIR}")
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """True if `a` and `b` are equal or one insertion, deletion or substitution apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]
+
+
+def _texts(path: Path) -> List[str]:
+    return [example.get("text").lower() for example in load_data(str(path)).intent_examples]
+
+
+def test_no_evaluation_message_is_a_training_example_or_one_edit_from_one():
+    training = _texts(ROOT / "data" / "nlu")
+    close = [(message, example) for message in _texts(EVAL_DIR) for example in training
+             if one_edit_apart(message, example)]
+    assert close == [], f"{len(close)} evaluation messages equal or nearly equal training examples: {close[:20]}"
+
+
+class Parsed:
+    """One evaluation message: its labels and the model's reading."""
+
+    def __init__(self, example, result: Dict) -> None:
+        self.text = example.get("text")
+        self.intent = example.get("intent")
+        self.key = example.get("intent_response_key")  # "faq/<key>" or None
+        self.item = ((example.get("metadata") or {}).get("example") or {}).get("item")
+        self.result = result
+
+    @property
+    def predicted_intent(self) -> str:
+        return self.result["intent"]["name"]
+
+    @property
+    def intent_before_fallback(self) -> Optional[str]:
+        ranking = [entry["name"] for entry in self.result.get("intent_ranking") or [] if entry["name"] != FALLBACK]
+        return ranking[0] if ranking else None
+
+    @property
+    def predicted_key(self) -> Optional[str]:
+        selector = (self.result.get("response_selector") or {}).get("faq") or {}
+        return (selector.get("response") or {}).get("intent_response_key")
+
+    @property
+    def predicted_label(self) -> str:
+        """The full label: "faq/<key>" for knowledge questions, else the intent."""
+        return self.predicted_key if self.predicted_intent == "faq" and self.predicted_key else self.predicted_intent
+
+    @property
+    def label(self) -> str:
+        return self.key or self.intent
+
+    @property
+    def predicted_item(self) -> Optional[str]:
+        """The item the answer starts with: the knowledge_item entity, else the ranking's best."""
+        entities = [e["value"] for e in self.result.get("entities") or [] if e["entity"] == "knowledge_item"]
+        return entities[0] if entities else (self.result.get("knowledge_item") or {}).get("id")
+
+
+@pytest.fixture(scope="module")
+def agent(model):
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model))
+
+
+@pytest.fixture(scope="module")
+def parsed(agent) -> List[Parsed]:
+    examples = load_data(str(EVAL_DIR)).intent_examples
+
+    async def parse_all():
+        return [await agent.parse_message(example.get("text")) for example in examples]
+
+    return [Parsed(example, result) for example, result in zip(examples, asyncio.run(parse_all()), strict=True)]
+
+
+def _accuracy(pairs: List[Tuple[str, Optional[str]]]) -> float:
+    return sum(gold == predicted for gold, predicted in pairs) / len(pairs)
+
+
+def _confused(pairs: List[Tuple[str, Optional[str]]], title: str, top: int = 15) -> None:
+    print(f"\n{title}: most confused (gold -> predicted, count)")
+    for (gold, predicted), count in Counter((g, p) for g, p in pairs if g != p).most_common(top):
+        print(f"  {gold:<40} -> {predicted:<40} {count}")
+
+
+def test_intent_accuracy(parsed):
+    pairs = [(p.intent, p.predicted_intent) for p in parsed]
+    accuracy = _accuracy(pairs)
+    print(f"\nintent accuracy on {EVAL_DIR.name}/: {accuracy:.3f} (n={len(pairs)})")
+    _confused(pairs, "intents")
+    assert accuracy >= MIN_ACCURACY
+
+
+def test_faq_key_accuracy(parsed):
+    pairs = [(p.key, p.predicted_label) for p in parsed if p.key]
+    accuracy = _accuracy(pairs)
+    print(f"\nfaq key accuracy: {accuracy:.3f} (n={len(pairs)})")
+    _confused(pairs, "faq keys")
+    assert accuracy >= MIN_ACCURACY
+
+
+def test_item_accuracy(parsed):
+    known = {item.id for item in load_items()}
+    pairs = [(p.item, p.predicted_item) for p in parsed if p.item in known]
+    unknown = sorted({p.item for p in parsed if p.item and p.item not in known})
+    accuracy = _accuracy(pairs)
+    print(f"\nitem accuracy: {accuracy:.3f} (n={len(pairs)}; {len(unknown)} item ids not in the knowledge base: {unknown})")
+    _confused(pairs, "items")
+    assert accuracy >= MIN_ACCURACY
+
+
+def test_no_label_below_the_least_f1(parsed):
+    gold, predicted = [p.label for p in parsed], [p.predicted_label for p in parsed]
+    report = classification_report(gold, predicted, output_dict=True, zero_division=0)
+    weak = {label: round(scores["f1-score"], 3) for label, scores in sorted(report.items())
+            if label in set(gold) and scores["f1-score"] < MIN_LABEL_F1}
+    print(f"\nlabels below F1 {MIN_LABEL_F1}: {weak}")
+    assert weak == {}
+
+
+def test_short_answers_are_understood(parsed):
+    recall = {}
+    for intent in SHORT_ANSWERS:
+        pairs = [(p.intent, p.predicted_intent) for p in parsed if p.intent == intent]
+        if pairs:
+            recall[intent] = round(_accuracy(pairs), 3)
+    print(f"\nshort answers, recall: {recall}")
+    assert all(value >= MIN_SHORT_ANSWER_RECALL for value in recall.values())
+
+
+def test_the_fallback_loses_few_understood_messages(parsed):
+    understood = [p for p in parsed if p.intent_before_fallback == p.intent]
+    lost = [p.text for p in understood if p.predicted_intent == FALLBACK]
+    share = len(lost) / len(understood)
+    print(f"\nlost to the fallback: {share:.3f} ({len(lost)} of {len(understood)}): {lost[:10]}")
+    assert share <= MAX_LOST_TO_FALLBACK
+
+
+def test_keyboard_mash_and_markup_still_fall_back(agent):
+    async def intents():
+        return [(await agent.parse_message(text))["intent"]["name"] for text in MUST_FALL_BACK]
+
+    assert asyncio.run(intents()) == [FALLBACK] * len(MUST_FALL_BACK)
