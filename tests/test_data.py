@@ -18,7 +18,7 @@ from scripts.learning.retrain import RASA_OWN_WARNINGS
 # beside the repo, where it exists, must be the same.
 CONTRACT = ROOT / "docs" / "nlu_contract.md"
 SHARED_CONTRACT = ROOT.parent / "shared" / "nlu_contract.md"
-EXTRA_INTENTS = {"other_language", "stop"}  # added beside the contract's names (README)
+EXTRA_INTENTS = {"other_language", "stop", "follow_up", "complain"}  # added beside the contract's names (README)
 EXTRA_ENTITIES = {"topic"}
 
 
