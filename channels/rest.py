@@ -4,7 +4,8 @@ Rasa 3.6's RestInput answers a missing body or a JSON list with a 500 error and
 files requests without a sender under one shared conversation. This subclass keeps
 its URL (/webhooks/rest/webhook) and replies, and checks each POST first: a bad
 request gets a 400 with a Danish message and a log line, never a server error. A
-message the assistant leaves unanswered gets the handoff (channels.guard).
+message the assistant leaves unanswered gets the handoff (channels.guard); a
+message of several questions is answered question by question (channels.questions).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import answer_or_hand_off
+from channels.questions import one_question_at_a_time
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST blueprint plus a request check (see `request_problem`) and the silence guard."""
-        webhook = super().blueprint(answer_or_hand_off(on_new_message))
+        webhook = super().blueprint(answer_or_hand_off(one_question_at_a_time(on_new_message)))
 
         @webhook.middleware("request")
         async def reject_malformed(request: Request) -> Optional[HTTPResponse]:

@@ -5,7 +5,8 @@ off (`cors_allowed_origins=[]`), so any web page may connect, and `rasa run --co
 only covers the HTTP routes. This subclass keeps everything else of Rasa's channel
 (events, session persistence, socket path) and lets in only the page origins of
 WEBCHAT_ORIGINS (see channels.origins); other pages get a 400 from socket.io. A
-message the assistant leaves unanswered gets the handoff (channels.guard).
+message the assistant leaves unanswered gets the handoff (channels.guard); a
+message of several questions is answered question by question (channels.questions).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from channels.guard import answer_or_hand_off
+from channels.questions import one_question_at_a_time
 from channels.origins import ORIGINS_ENV, allowed_origins
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ class SocketIOInput(socketio.SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's socket.io blueprint with the silence guard (channels.guard), its server
         accepting only `allowed_origins()`."""
-        webhook = super().blueprint(answer_or_hand_off(on_new_message))
+        webhook = super().blueprint(answer_or_hand_off(one_question_at_a_time(on_new_message)))
         origins = allowed_origins()
         # python-engineio reads this on every request: origins not in the list are
         # refused, and allowed ones get the Access-Control-Allow-Origin header.
