@@ -9,8 +9,9 @@ free guidance).
 
 While the form asks for a slot, `extract_<slot>` takes any answer that fits it,
 whatever intent the NLU gave it ("Vi er ved at starte op" may look like a
-knowledge question to it). An answer that fits nothing and is a question is left
-to the rules: the form rejects the message, the question is answered, the form goes on.
+knowledge question to it), and any other answer except a question, a request for
+a person, a stop or a complaint. A question that fits nothing is left to the
+rules: the form rejects the message, the question is answered, the form goes on.
 """
 
 from __future__ import annotations
@@ -29,11 +30,11 @@ from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
 MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
 # Intents whose message is never taken as an answer: they leave or interrupt the form.
-# Not deny: "nej tak" or "aner det ikke" (which may look like deny) to the company
-# form or municipality question is an answer ("ukendt"); to the others it fits
-# nothing, and the form stops (data/rules/advice.yml).
 NOT_ANSWERS = ("stop", "request_human", "goodbye", "complain", "other_language", "out_of_scope")
-
+# Intents whose message is taken only if it fits the slot; otherwise the rules
+# answer it and the form goes on (deny: "nej tak" to the phase question stops the
+# form, "aner det ikke" to the company form question is an answer).
+MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities")
 
 def _or_unknown(value: Optional[str], text: Any) -> Optional[str]:
     return value or (UNKNOWN_FORM if says_unknown(text) else None)
@@ -90,29 +91,36 @@ class ValidateAdviceForm(FormValidationAction):
         return "validate_advice_form"
 
     @staticmethod
-    def _fitting_answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
-        """{slot: text} if the form asks for `slot` and the latest message fits it, else {}."""
+    def _answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        """{slot: the latest message's text} if it answers the form's question for `slot`, else {}.
+
+        An answer is any message to that question except NOT_ANSWERS, and
+        MAYBE_ANSWERS only when they fit the slot. What does not fit is then a miss
+        (see `_validated`), so "tja" is met with a hint, not with silence.
+        """
         latest = tracker.latest_message or {}
-        text = latest.get("text")
-        if tracker.get_slot("requested_slot") != slot or (latest.get("intent") or {}).get("name") in NOT_ANSWERS:
+        text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") != slot or intent in NOT_ANSWERS or not isinstance(text, str):
             return {}
-        return {slot: text} if NORMALISERS[slot](text, latest) is not None else {}
+        if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:
+            return {}
+        return {slot: text}
 
     def extract_phase(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """The answer to the phase question if it names a phase ("vi startede sidste år")."""
-        return self._fitting_answer("phase", tracker)
+        return self._answer("phase", tracker)
 
     def extract_company_form(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """The answer to the company form question if it names a form or says "ved ikke"."""
-        return self._fitting_answer("company_form", tracker)
+        return self._answer("company_form", tracker)
 
     def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """The answer to the topic question if it names a topic (title, key words or a question)."""
-        return self._fitting_answer("topic", tracker)
+        return self._answer("topic", tracker)
 
     def extract_municipality(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """The answer to the municipality question if it names one (typos allowed) or skips it."""
-        return self._fitting_answer("municipality", tracker)
+        return self._answer("municipality", tracker)
 
     def validate_phase(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Normalises the phase ("vi er ved at starte op" -> "etablering")."""

@@ -172,6 +172,13 @@ def test_an_answer_that_fits_the_asked_slot_is_taken_whatever_the_intent(slot, t
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": None}, text=text, intent=intent), {}) == {}
 
 
+def test_an_unfitting_answer_is_taken_as_a_miss_but_a_question_is_left_to_the_rules():
+    extractor = ValidateAdviceForm().extract_phase
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="tja", intent="affirm"), {}) == {"phase": "tja"}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="hvad er moms", intent="faq"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="nej tak", intent="deny"), {}) == {}
+
+
 def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
     selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
     result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
