@@ -102,6 +102,8 @@ class ValidateAdviceForm(FormValidationAction):
         text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
         if tracker.get_slot("requested_slot") != slot or intent in NOT_ANSWERS or not isinstance(text, str):
             return {}
+        if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
+            return {}
         if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:
             return {}
         return {slot: text}

@@ -308,3 +308,60 @@ def test_no_reply_ever_repeats_the_previous_reply_in_a_follow_up_chain(chat):
                chat("er det nu rigtigt")]
     for before, after in zip(replies, replies[1:]):
         assert re.sub(r"\s+", " ", before) != re.sub(r"\s+", " ", after)
+
+
+# --- more everyday conversations --------------------------------------------------
+
+def test_greeting_capabilities_a_question_and_its_follow_up(chat):
+    assert "socialøkonomiske" in chat("hej")
+    chat("hvad kan du hjaelpe med")
+    first = chat("hvordan kommer jeg i gang med at starte en socialokonomisk virksomhed")
+    assert "forretningsplan" in first
+    later = chat("hvad gor vi saa bagefter")
+    assert later and not set(paragraphs(later)) & set(paragraphs(first))
+
+
+def test_a_cafe_founder_asks_for_advice_and_stops(chat):
+    chat("hejsa")
+    assert asked("phase", chat("jeg vil starte en social cafe, kan du raadgive mig"))
+    chat("vi er i idefasen")
+    leaving = chat("stop")
+    assert "stopper vi her" in leaving and PHONE in leaving
+
+
+def test_thanks_after_the_advice_and_nej_tak_closes(chat):
+    chat("kan du give mig nogle raad")
+    chat("vi er i drift")
+    chat("forening")
+    chat("samarbejde med kommunen")
+    advice = chat("odense")
+    assert "Erhvervshus Fyn" in advice
+    assert "andet" in chat("mange tak")
+    close = chat("nej tak")
+    assert GOODBYE in close and NOT_ANSWERED not in close
+
+
+def test_a_whole_question_answers_the_topic_question(chat):
+    chat("jeg har brug for sparring")
+    chat("vi korer allerede")
+    chat("et aps")
+    assert asked("municipality", chat("hvordan ansaetter vi folk i fleksjob"))
+    advice = chat("nej")
+    assert "**Ansættelse på særlige vilkår**" in advice and "for et ApS i driftsfasen" in advice
+
+
+def test_a_person_after_an_answer(chat):
+    chat("hvad er en socialokonomisk virksomhed")
+    answer = chat("kan jeg faa en rigtig person i telefonen")
+    assert PHONE in answer
+
+
+def test_bot_challenge_then_a_question(chat):
+    assert "chatbot" in chat("er du en bot?")
+    assert "35 %" in chat("ok. hvad er kravene til at blive rsv")
+
+
+def test_doubting_wage_subsidy_gets_something_new(chat):
+    first = chat("hvad er reglerne for at ansaette paa saerlige vilkaar")
+    doubt = chat("det lyder besvaerligt, er det det vaerd for os?")
+    assert doubt and not set(paragraphs(doubt)) & set(paragraphs(first))
