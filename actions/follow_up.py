@@ -6,7 +6,7 @@ those of the topics one naturally asks about next (RELATED: after the RSV criter
 "hvordan gør vi så?" is about registering). Each candidate is ranked by the item
 selector's ranking of the follow-up message when the parse data has one
 (`parse_data["knowledge_item"]["ranking"]`), else by what the follow-up asks for
-(a price, a duration, how, a company form) and the topic's order. An item the
+(a price, who pays, a duration, how, capital, a company form) and the topic's order. An item the
 user has already been shown since that question is never given again: a follow-up
 that doubts the answer ("er det ikke for tungt for os?") gets the next item, or a
 question back when the topic has nothing more.
@@ -48,8 +48,10 @@ RELATED: Dict[str, Tuple[str, ...]] = {
 # What a follow-up asks for: the words that ask it, and the patterns of an item's
 # text that answer it (each pattern found counts once).
 ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
-    "price": (("koster", "kaster", "pris", "prisen", "gebyr", "gratis", "dyrt", "betaler", "betale"),
-              (r"\bkr\.", r"gebyr", r"gratis", r"koste", r"betal", r"tilskud")),
+    "price": (("koster", "kaster", "pris", "prisen", "gebyr", "gratis", "dyrt"),
+              (r"\bkr\.", r"gebyr", r"gratis", r"koste")),
+    "who_pays": (("betaler", "betale", "betalingen"),
+                 (r"betal", r"tilskud")),
     "time": (("længe", "laenge", "tid", "frist", "fristen", "hvornår", "hvornar", "hurtigt"),
              (r"\bdage\b", r"\buger?\b", r"måned", r"\bår\b", r"senest", r"frist", r"periode")),
     "how": (("hvordan", "søger", "soger", "ansøger", "ansoger", "ansøge", "henvende", "kontakte", "skridt", "gør", "gor"),
@@ -123,7 +125,7 @@ def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
 
 
 def asked_for(text: str) -> List[str]:
-    """What the follow-up asks for, keys of ASKS_FOR ("price", "time", "how", "capital"); may be empty."""
+    """What the follow-up asks for, keys of ASKS_FOR ("price", "who_pays", "time", "how", "capital"); may be empty."""
     words = set(_words(text))
     return [ask for ask, (asking, _) in ASKS_FOR.items() if words & set(asking)]
 

