@@ -35,6 +35,9 @@ NOT_ANSWERS = ("stop", "request_human", "goodbye", "complain", "other_language",
 # answer it and the form goes on (deny: "nej tak" to the phase question stops the
 # form, "aner det ikke" to the company form question is an answer).
 MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities")
+# What such a message gets when the slot's own mapping took it but it fits nothing
+# (the topic question takes any text): its usual answer, not a miss.
+ANSWERED_INSTEAD = {"complain": "utter_complain", "bot_challenge": "utter_bot_challenge", "ask_capabilities": "utter_capabilities"}
 
 def _or_unknown(value: Optional[str], text: Any) -> Optional[str]:
     return value or (UNKNOWN_FORM if says_unknown(text) else None)
@@ -58,7 +61,8 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
 
     A value picked up from a message the form did not ask for (e.g. the opening
     message), or an answer that gave another slot instead ("vi er et aps" to the
-    phase question), is dropped silently: the form asks in due course.
+    phase question), is dropped silently: the form asks in due course. A complaint
+    or a question about the assistant gets its usual answer (ANSWERED_INSTEAD).
     """
     normalised = NORMALISERS[slot](value, tracker.latest_message)
     if normalised is not None:
@@ -66,6 +70,10 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
     if tracker.get_slot("requested_slot") != slot or given_now:
         return {slot: None}  # not asked, or the answer gave another slot: no miss
+    instead = ANSWERED_INSTEAD.get(((tracker.latest_message or {}).get("intent") or {}).get("name"))
+    if instead:
+        dispatcher.utter_message(response=instead)
+        return {slot: None}
     misses = _misses(tracker) + 1
     if misses == 1:
         dispatcher.utter_message(text=RETRIES[slot])

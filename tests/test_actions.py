@@ -150,6 +150,11 @@ def test_no_third_asking_right_after_the_second_miss():
     assert ActionAskPhase().run(dispatcher, asking, {}) == [] and dispatcher.messages == []
 
 
+def test_a_complaint_taken_as_a_topic_gets_the_apology_not_a_miss():
+    result, messages = validate("topic", "du forstår ingenting", intent="complain")
+    assert result == {"topic": None} and messages[0]["response"] == "utter_complain"
+
+
 def test_an_answer_that_gave_another_slot_is_no_miss():
     dispatcher = CollectingDispatcher()
     events = [{"event": "user", "text": "vi er et aps"}, {"event": "action", "name": "advice_form"},

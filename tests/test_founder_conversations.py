@@ -373,3 +373,12 @@ def test_doubting_wage_subsidy_gets_something_new(chat):
     first = chat("hvad er reglerne for at ansaette paa saerlige vilkaar")
     doubt = chat("det lyder besvaerligt, er det det vaerd for os?")
     assert doubt and not set(paragraphs(doubt)) & set(paragraphs(first))
+
+
+def test_frustration_at_the_topic_question_gets_the_apology_and_the_question_again(chat):
+    chat("jeg vil gerne have raad")
+    chat("vi er i drift")
+    chat("vi er en forening")
+    answer = chat("du forstaar slet ikke hvad jeg vil")
+    assert "Undskyld" in answer and PHONE in answer and asked("topic", answer)
+    assert asked("municipality", chat("finansiering"))  # the form goes on
