@@ -39,6 +39,7 @@ MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities"
 # (the topic question takes any text): its usual answer, not a miss.
 ANSWERED_INSTEAD = {"complain": "utter_complain", "bot_challenge": "utter_bot_challenge", "ask_capabilities": "utter_capabilities"}
 
+
 def _or_unknown(value: Optional[str], text: Any) -> Optional[str]:
     return value or (UNKNOWN_FORM if says_unknown(text) else None)
 

@@ -382,3 +382,24 @@ def test_frustration_at_the_topic_question_gets_the_apology_and_the_question_aga
     answer = chat("du forstaar slet ikke hvad jeg vil")
     assert "Undskyld" in answer and PHONE in answer and asked("topic", answer)
     assert asked("municipality", chat("finansiering"))  # the form goes on
+
+
+def test_how_soon_after_registering_a_company_gets_the_deadline(chat):
+    chat("skal vi have et cvr nummer til vores aps")
+    assert "2 uger" in chat("hvor hurtigt skal det vaere gjort?")
+
+
+def test_what_happens_after_registering_as_rsv_gets_the_duty_to_report_changes(chat):
+    chat("hvordan registrerer vi os som rsv")
+    assert "14 dage" in chat("ok og hvis noget aendrer sig bagefter?")
+
+
+def test_a_complaint_then_a_rephrased_question_gets_the_answer(chat):
+    chat("hvad med penge")
+    assert PHONE in chat("du forstaar ingenting")
+    assert "Den Sociale Kapitalfond" in chat("hvor kan vi soege fondsmidler til vores projekt")
+
+
+def test_is_it_a_person_then_wants_one(chat):
+    assert "chatbot" in chat("er du et menneske?")
+    assert PHONE in chat("kan jeg saa faa fat i en rigtig raadgiver")
