@@ -30,11 +30,12 @@ from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
 MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
 # Intents whose message is never taken as an answer: they leave or interrupt the form.
-NOT_ANSWERS = ("stop", "request_human", "goodbye", "complain", "other_language", "out_of_scope")
+NOT_ANSWERS = ("stop", "request_human", "goodbye", "other_language")
 # Intents whose message is taken only if it fits the slot; otherwise the rules
 # answer it and the form goes on (deny: "nej tak" to the phase question stops the
-# form, "aner det ikke" to the company form question is an answer).
-MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities")
+# form, "aner det ikke" to the company form question is an answer; a typed phase
+# the NLU reads as a complaint, "vi korer allerede", is an answer too).
+MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities", "complain", "out_of_scope")
 # What such a message gets when the slot's own mapping took it but it fits nothing
 # (the topic question takes any text): its usual answer, not a miss.
 ANSWERED_INSTEAD = {"complain": "utter_complain", "bot_challenge": "utter_bot_challenge", "ask_capabilities": "utter_capabilities"}

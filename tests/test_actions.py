@@ -174,6 +174,7 @@ def test_an_answer_that_fits_the_asked_slot_is_taken_whatever_the_intent(slot, t
     extractor = getattr(ValidateAdviceForm(), f"extract_{slot}")
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent=intent), {}) == {slot: text}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="stop"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="complain"), {}) == {slot: text}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": None}, text=text, intent=intent), {}) == {}
 
 
