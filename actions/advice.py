@@ -18,12 +18,13 @@ from actions.knowledge import (
     load_municipalities,
     load_topics,
 )
-from actions.prompts import BUTTONS, INTRO, QUESTIONS, topic_buttons
+from actions.prompts import INTRO, QUESTIONS, known_phase, slot_buttons
+from actions.validation import MISSES_SLOT
 
 ERHVERVSHUSE_SOURCE = "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/erhvervsfremmesystemet/erhvervshuse"
 
 
-def _source(url: str) -> str:
+def source_line(url: str) -> str:
     """A markdown source line, e.g. "Kilde: [elov.dk](https://www.elov.dk/...)"."""
     host = urlparse(url).netloc.removeprefix("www.")
     return f"Kilde: [{host}]({url})"
@@ -51,7 +52,7 @@ def local_guidance(municipality: Optional[str]) -> Optional[str]:
     extra = "".join(f" {text}" for text in (place.branch and f"Huset har en afdeling i {place.branch}.", place.note) if text)
     return (
         f"I {place.official_name} giver erhvervsservice den første vejledning, og kommunen hører "
-        f"til {house.name} i {house.city}, som giver specialiseret vejledning.{extra} ({_source(ERHVERVSHUSE_SOURCE)})"
+        f"til {house.name} i {house.city}, som giver specialiseret vejledning.{extra} ({source_line(ERHVERVSHUSE_SOURCE)})"
     )
 
 
@@ -68,10 +69,20 @@ def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str]
         Danish markdown: the items that fit phase and form (always the topic's faq
         items, see actions.knowledge), in knowledge-base order, each with its source.
     """
-    body = [f"{item.text} ({_source(item.source)})" for item in advice(topic, phase, company_form)]
+    body = [f"{item.text} ({source_line(item.source)})" for item in advice(topic, phase, company_form)]
     heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].in_sentence}**", _who(phase, company_form)]))
     local = local_guidance(municipality)
     return "\n\n".join([f"{heading}:", *body, *([local] if local else [])])
+
+
+def _offered_buttons_for_this_message(tracker: Tracker) -> bool:
+    """True if validate_advice_form counted a second miss since the latest user message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "slot" and event.get("name") == MISSES_SLOT:
+            return int(event.get("value") or 0) >= 2
+    return False
 
 
 class AskAction(Action, metaclass=ABCMeta):
@@ -89,21 +100,21 @@ class AskAction(Action, metaclass=ABCMeta):
         """action_ask_<slot>."""
         return f"action_ask_{self.slot}"
 
-    def buttons(self, tracker: Tracker) -> List[Dict[str, str]]:
-        """The answer buttons, [{"title": str, "payload": str}]."""
-        return BUTTONS.get(self.slot, [])
-
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the question and its buttons, after INTRO if it is the form's first; sets nothing.
+        """Utters the question and its buttons (actions.prompts.slot_buttons), after INTRO if it is the form's first.
 
         The form sets `requested_slot` only after asking, so it is still empty when
         the form asks its first question (and set when it asks again after an
-        interruption).
+        interruption); the first question also resets the count of misses. Right
+        after a second miss the question is not asked again: validate_advice_form
+        has just offered the buttons instead (actions.validation).
         """
         first = tracker.get_slot("requested_slot") is None
+        if not first and _offered_buttons_for_this_message(tracker):
+            return []
         text = f"{INTRO}\n\n{QUESTIONS[self.slot]}" if first else QUESTIONS[self.slot]
-        dispatcher.utter_message(text=text, buttons=self.buttons(tracker))
-        return []
+        dispatcher.utter_message(text=text, buttons=slot_buttons(self.slot, tracker.get_slot("phase")))
+        return [SlotSet(MISSES_SLOT, 0)] if first else []
 
 
 class ActionAskPhase(AskAction):
@@ -125,13 +136,9 @@ class ActionAskMunicipality(AskAction):
 
 
 class ActionAskTopic(AskAction):
-    """Asks for the topic, offering the topics that fit the phase."""
+    """Asks for the topic, offering the topics that fit the phase (buttons /inform{"topic": key})."""
 
     slot = "topic"
-
-    def buttons(self, tracker: Tracker) -> List[Dict[str, str]]:
-        """One button a topic of the phase, payload /inform{"topic": key}."""
-        return topic_buttons(tracker.get_slot("phase"))
 
 
 class ActionGiveAdvice(Action):
@@ -147,7 +154,7 @@ class ActionGiveAdvice(Action):
         if topic in load_topics():
             text = compose_advice(
                 topic,
-                tracker.get_slot("phase"),
+                known_phase(tracker.get_slot("phase")),
                 tracker.get_slot("company_form"),
                 tracker.get_slot("municipality"),
             )

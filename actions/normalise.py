@@ -98,6 +98,41 @@ def _close_value(entity: str, lowered: str) -> Optional[str]:
     return None
 
 
+# Words around a municipality's name in a typed answer ("vi ligger i Aarhus kommune").
+PLACE_FILLER = ("vi", "ligger", "holder", "til", "bor", "er", "i", "på", "pa", "fra", "det", "kommune", "kommunen", "kommuner")
+PLACE_MAX_WORDS = 4  # a longer answer is a sentence, not a name with a typo
+PLACE_MIN_RATIO = 0.8  # "arhus"/"aarhus" folded alike; "silkebor"/"silkeborg" 0.94; "odnse"/"odense" 0.91
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with æ/ø/å and their spellings ae/oe/aa as plain a/o ("Høje-Taastrup" -> "hoje-tastrup")."""
+    lowered = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    return lowered.replace("aa", "a").replace("ae", "a").replace("oe", "o")
+
+
+def find_municipality_answer(text: Any) -> Optional[str]:
+    """The municipality a short typed answer names, allowing typos and any spelling of æ/ø/å.
+
+    For answers to the form's municipality question only: in a whole sentence a
+    word near a name is too often another word (see TYPO_TOLERANT).
+
+    Args:
+        text: e.g. "Aarhus kommune", "vi ligger i silkebor", "hoje taastrup".
+
+    Returns:
+        The official short name ("Aarhus", "Silkeborg", "Høje-Taastrup"), or None.
+    """
+    exact = find_value("municipality", text)
+    if exact or not isinstance(text, str):
+        return exact
+    words = [w for w in re.findall(r"[\w-]+", text.lower()) if w not in PLACE_FILLER]
+    if not words or len(words) > PLACE_MAX_WORDS:
+        return None
+    folded = {fold(spelling).replace("-", " "): value for spelling, value in _spellings("municipality").items()}
+    close = difflib.get_close_matches(fold(" ".join(words)).replace("-", " "), folded, n=1, cutoff=PLACE_MIN_RATIO)
+    return folded[close[0]] if close else None
+
+
 def says_unknown(text: Any) -> bool:
     """True if `text` says the user does not know or would rather skip ("ved ikke endnu")."""
     return isinstance(text, str) and (
@@ -105,23 +140,29 @@ def says_unknown(text: Any) -> bool:
     )
 
 
+def _title_words(title: str) -> str:
+    return " ".join(re.findall(r"[\w-]+", title.lower()))
+
+
 def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
     """The knowledge topic (faq key) the user picked or asked about, or None.
 
     Args:
-        text: the slot value: a key from a button payload ("funding"), a title
-            ("Finansiering"), or a free-text answer.
+        text: the slot value: a key from a button payload ("funding"), its words
+            ("rsv criteria"), a title ("Finansiering", also inside a sentence), or a
+            free-text answer.
         latest_message: the tracker's latest message; when its intent is `faq`, the
             response selector's key ("faq/funding") names the topic.
     """
     topics = load_topics()
     if isinstance(text, str):
-        lowered = text.strip().lower()
-        if lowered in topics:
-            return lowered
-        for key, topic in topics.items():
-            if topic.title.lower() == lowered:
+        lowered = " ".join(re.findall(r"[\w-]+", text.lower().replace("_", " ")))
+        for key, topic in topics.items():  # a key, its words, or a title
+            if lowered in (key, key.replace("_", " "), " ".join(re.findall(r"[\w-]+", topic.title.lower()))):
                 return key
+        named = [key for key, topic in topics.items() if topic.phases and _contains(lowered, _title_words(topic.title))]
+        if len(named) == 1:  # a sentence naming one offered topic's title ("noget om finansiering")
+            return named[0]
     if (latest_message.get("intent") or {}).get("name") == "faq":
         selected = latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
         key = str(selected.get("intent_response_key", "")).partition("/")[2]

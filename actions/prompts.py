@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Set
 
+from actions.contact import phone_link
 from actions.knowledge import UNKNOWN_OR_SKIPPED, topics_for_phase
 
 
@@ -78,3 +79,40 @@ REPHRASE = (
     "om din virksomhed?"
 )
 REPHRASE_BUTTONS = [{"title": "Ja, stil mig spørgsmål", "payload": "/request_advice"}]
+
+PHONE = phone_link()
+
+# The second answer in a row the form cannot use: the buttons, the way out and a
+# person, instead of the question a third time.
+SECOND_MISS: Dict[str, str] = {
+    slot: (
+        f"Jeg forstår desværre stadig ikke svaret. Vælg {what} herunder, skriv \"stop\" for at stoppe "
+        f"rådgivningen, eller ring til Erhvervsstyrelsen på {PHONE}, så hjælper en rådgiver dig."
+    )
+    for slot, what in {
+        "phase": "den fase, der passer bedst,",
+        "company_form": "en virksomhedsform",
+        "topic": "et emne",
+        "municipality": 'din kommune, skriv navnet, eller vælg "Spring over"',
+    }.items()
+}
+
+# The third: the form goes on without the answer.
+GIVE_UP: Dict[str, str] = {
+    "phase": "Det springer vi over, så får du råd, der gælder uanset fase.",
+    "company_form": "Det springer vi over, så får du råd, der gælder uanset virksomhedsform.",
+    "topic": "Så giver jeg dig i stedet råd om, hvor du kan få gratis vejledning.",
+    "municipality": "Det springer vi over.",
+}
+
+
+def known_phase(phase: Optional[str]) -> Optional[str]:
+    """The phase slot's value, or None if it is unset or skipped ("ukendt")."""
+    return None if phase in (None, UNKNOWN_OR_SKIPPED) else phase
+
+
+def slot_buttons(slot: str, phase: Optional[str]) -> List[Dict[str, str]]:
+    """The answer buttons of the form's question for `slot`; for the topic, the topics of `phase`."""
+    if slot == "topic":
+        return topic_buttons(known_phase(phase))
+    return BUTTONS.get(slot, [])

@@ -1,12 +1,22 @@
 """Slot validation for the guided-advice form `advice_form`.
 
-Each validator turns the user's answer into a contract value (see actions.normalise),
-or clears the slot and says, in Danish, what it expects; the form then asks again.
+Each validator turns the user's answer into a contract value (see actions.normalise).
+An answer to the form's question that it cannot use is a miss: the first gets a
+Danish hint of what it expects and the question again; the second offers the
+answer buttons, the way out ("stop") and the phone number instead of a third
+asking; a third moves on without the value ("ukendt"; for the topic, where to get
+free guidance).
+
+While the form asks for a slot, `extract_<slot>` takes any answer that fits it,
+whatever intent the NLU gave it ("Vi er ved at starte op" may look like a
+knowledge question to it), and any other answer except a question, a request for
+a person, a stop or a complaint. A question that fits nothing is left to the
+rules: the form rejects the message, the question is answered, the form goes on.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,54 +24,129 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import UNKNOWN_OR_SKIPPED
-from actions.normalise import find_topic, find_value, says_unknown
-from actions.prompts import RETRIES
+from actions.normalise import find_municipality_answer, find_topic, find_value, says_unknown
+from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
+
+MISSES_SLOT = "advice_misses"
+GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
+# Intents whose message is never taken as an answer: they leave or interrupt the form.
+NOT_ANSWERS = ("stop", "request_human", "goodbye", "other_language")
+# Intents whose message is taken only if it fits the slot; otherwise the rules
+# answer it and the form goes on (deny: "nej tak" to the phase question stops the
+# form, "aner det ikke" to the company form question is an answer; a typed phase
+# the NLU reads as a complaint, "vi korer allerede", is an answer too).
+MAYBE_ANSWERS = ("faq", "follow_up", "deny", "bot_challenge", "ask_capabilities", "complain", "out_of_scope")
+# What such a message gets when the slot's own mapping took it but it fits nothing
+# (the topic question takes any text): its usual answer, not a miss.
+ANSWERED_INSTEAD = {"complain": "utter_complain", "bot_challenge": "utter_bot_challenge", "ask_capabilities": "utter_capabilities"}
 
 
-def _validated(slot: str, value: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-    """{slot: value} if value is set; otherwise clears the slot.
+def _or_unknown(value: Optional[str], text: Any) -> Optional[str]:
+    return value or (UNKNOWN_OR_SKIPPED if says_unknown(text) else None)
 
-    An unusable answer to the question the form asked gets a Danish hint of what it
-    expects (RETRIES) before the form asks again. A value picked up from a message
-    the form did not ask for (e.g. the opening message) is dropped silently: the form
-    asks its question in due course.
+
+# slot -> function(text, latest message) giving the slot's value, or None.
+NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
+    "phase": lambda text, latest: find_value("phase", text),
+    "company_form": lambda text, latest: _or_unknown(find_value("company_form", text), text),
+    "topic": find_topic,
+    "municipality": lambda text, latest: _or_unknown(find_municipality_answer(text), text),
+}
+
+
+def _misses(tracker: Tracker) -> int:
+    return int(tracker.get_slot(MISSES_SLOT) or 0)
+
+
+def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """{slot: normalised value} (misses reset), or a miss handled as the module docstring says.
+
+    A value picked up from a message the form did not ask for (e.g. the opening
+    message), or an answer that gave another slot instead ("vi er et aps" to the
+    phase question), is dropped silently: the form asks in due course. A complaint
+    or a question about the assistant gets its usual answer (ANSWERED_INSTEAD).
     """
-    if value is None and tracker.get_slot("requested_slot") == slot:
+    normalised = NORMALISERS[slot](value, tracker.latest_message)
+    if normalised is not None:
+        return {slot: normalised, MISSES_SLOT: 0}
+    given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
+    if tracker.get_slot("requested_slot") != slot or given_now:
+        return {slot: None}  # not asked, or the answer gave another slot: no miss
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+    instead = ANSWERED_INSTEAD.get(intent)
+    if instead:
+        dispatcher.utter_message(response=instead)
+        return {slot: None}
+    misses = _misses(tracker) + 1
+    if misses == 1:
         dispatcher.utter_message(text=RETRIES[slot])
-    return {slot: value}
-
-
-def _value_or_unknown(entity: str, text: Any) -> Optional[str]:
-    return find_value(entity, text) or (UNKNOWN_OR_SKIPPED if says_unknown(text) else None)
+    elif misses == 2:
+        dispatcher.utter_message(text=SECOND_MISS[slot], buttons=slot_buttons(slot, tracker.get_slot("phase")))
+    else:
+        dispatcher.utter_message(text=GIVE_UP[slot])
+        return {slot: GIVE_UP_TOPIC if slot == "topic" else UNKNOWN_OR_SKIPPED, MISSES_SLOT: 0}
+    return {slot: None, MISSES_SLOT: misses}
 
 
 class ValidateAdviceForm(FormValidationAction):
-    """Validates phase, company_form, topic and municipality of `advice_form`.
+    """Extracts and validates phase, company_form, topic and municipality of `advice_form`.
 
     Slot values in: whatever filled the slot (an entity value such as "udvikling",
     a button payload value, or the user's whole answer). Values out: phase in
-    etablering/drift/udvikling; company_form a contract value or "ukendt"; topic a
-    faq key; municipality an official name or "ukendt" (skipped).
+    etablering/drift/udvikling or "ukendt"; company_form a contract value or
+    "ukendt"; topic a faq key; municipality an official name or "ukendt" (skipped).
     """
 
     def name(self) -> Text:
         """The action name used in domain.yml."""
         return "validate_advice_form"
 
+    @staticmethod
+    def _answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:
+        """{slot: the latest message's text} if it answers the form's question for `slot`, else {}.
+
+        An answer is any message to that question except NOT_ANSWERS, and
+        MAYBE_ANSWERS only when they fit the slot. What does not fit is then a miss
+        (see `_validated`), so "tja" is met with a hint, not with silence.
+        """
+        latest = tracker.latest_message or {}
+        text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") != slot or intent in NOT_ANSWERS or not isinstance(text, str):
+            return {}
+        if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
+            return {}
+        if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:
+            return {}
+        return {slot: text}
+
+    def extract_phase(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The answer to the phase question if it names a phase ("vi startede sidste år")."""
+        return self._answer("phase", tracker)
+
+    def extract_company_form(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The answer to the company form question if it names a form or says "ved ikke"."""
+        return self._answer("company_form", tracker)
+
+    def extract_topic(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The answer to the topic question if it names a topic (title, key words or a question)."""
+        return self._answer("topic", tracker)
+
+    def extract_municipality(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """The answer to the municipality question if it names one (typos allowed) or skips it."""
+        return self._answer("municipality", tracker)
+
     def validate_phase(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """Normalises the phase ("vi er ved at starte op" -> "etablering")."""
-        return _validated("phase", find_value("phase", value), dispatcher, tracker)
+        return _validated("phase", value, dispatcher, tracker)
 
     def validate_company_form(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Normalises the company form ("et anpartsselskab" -> "aps", "ved ikke endnu" -> "ukendt")."""
-        normalised = _value_or_unknown("company_form", value)
-        return _validated("company_form", normalised, dispatcher, tracker)
+        """Normalises the company form ("et anpartsselskab" -> "aps", "aner det ikke" -> "ukendt")."""
+        return _validated("company_form", value, dispatcher, tracker)
 
     def validate_topic(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Resolves the topic from a button, a title or a question ("hvad er momsgrænsen?")."""
-        return _validated("topic", find_topic(value, tracker.latest_message), dispatcher, tracker)
+        """Resolves the topic from a button, a title, the words of a key or a question ("hvad er momsgrænsen?")."""
+        return _validated("topic", value, dispatcher, tracker)
 
     def validate_municipality(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """Normalises the municipality ("kbh" -> "København"); "spring over"/"nej" -> "ukendt"."""
-        normalised = _value_or_unknown("municipality", value)
-        return _validated("municipality", normalised, dispatcher, tracker)
+        """Normalises the municipality ("Aarhus kommune", "silkebor" -> "Silkeborg"); "spring over"/"nej" -> "ukendt"."""
+        return _validated("municipality", value, dispatcher, tracker)

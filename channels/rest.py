@@ -8,7 +8,8 @@ and a log line, never a server error; a sender id of the web chat's conversation
 ("web-...", channels.sessions) is refused, so REST cannot write into them. It also caps the size of every HTTP request
 body the Rasa server accepts (MAX_BODY_BYTES; larger ones get a 413). A well-formed
 message is screened (too long, slash commands, personal data: channels.screening),
-and one the assistant leaves unanswered gets the handoff (channels.guard).
+one the assistant leaves unanswered gets the handoff (channels.guard), and a
+message of several questions is answered question by question (channels.questions).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.guard import answer_or_hand_off
+from channels.questions import one_question_at_a_time
 from channels.screening import BAD_MESSAGE_REPLY, cap_request_size, message_problem, screened
 from channels.sessions import CONVERSATION_PREFIX
 
@@ -55,7 +57,7 @@ class RestInput(rest.RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST blueprint plus a request check (see `request_problem`), the screening
         (channels.screening) and the silence guard (channels.guard)."""
-        webhook = super().blueprint(screened(answer_or_hand_off(on_new_message)))
+        webhook = super().blueprint(screened(answer_or_hand_off(one_question_at_a_time(on_new_message))))
 
         webhook.listener("before_server_start")(cap_request_size)
 

@@ -14,7 +14,8 @@ session_confirm), socket path and output channel, and:
   - checks every message like REST (channels.screening.message_problem), answering a bad
     one with a Danish reply and a log line, and screens the good ones (too long, slash
     commands, personal data, metadata);
-  - gives the handoff to a message the assistant leaves unanswered (channels.guard).
+  - gives the handoff to a message the assistant leaves unanswered (channels.guard);
+  - answers a message of several questions question by question (channels.questions).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from socketio import AsyncServer
 
 from channels.guard import answer_or_hand_off
 from channels.origins import ORIGINS_ENV, allowed_origins
+from channels.questions import one_question_at_a_time
 from channels.screening import BAD_MESSAGE_REPLY, MAX_BODY_BYTES, cap_request_size, message_problem, screened
 from channels.sessions import SessionTokens
 
@@ -63,7 +65,7 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The socket.io server and its event handlers (see the module docstring)."""
-        handler = screened(answer_or_hand_off(on_new_message))
+        handler = screened(answer_or_hand_off(one_question_at_a_time(on_new_message)))
         origins = allowed_origins()
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_BODY_BYTES)
         webhook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)

@@ -8,8 +8,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
+from actions.follow_up import ActionFollowUp
+from actions.knowledge import faq_answer
 from actions.normalise import find_topic, find_value, says_unknown
-from actions.prompts import INTRO, QUESTIONS, RETRIES
+from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
 from actions.validation import ValidateAdviceForm
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
@@ -71,11 +73,11 @@ def test_saying_one_does_not_know_is_recognised():
     assert not says_unknown("vi er et aps")
 
 
-def validate(slot: str, value: Any, asked: bool = True, **latest: Any) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
-    """Runs the validator of `slot` on `value`, as an answer to its question if `asked`."""
+def validate(slot: str, value: Any, asked: bool = True, misses: int = 0, **latest: Any) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+    """Runs the validator of `slot` on `value`, as an answer to its question if `asked`, after `misses` misses."""
     dispatcher = CollectingDispatcher()
     validator = getattr(ValidateAdviceForm(), f"validate_{slot}")
-    slots = {"requested_slot": slot if asked else None}
+    slots = {"requested_slot": slot if asked else None, "advice_misses": misses}
     result = validator(value, dispatcher, tracker(slots, text=str(value), **latest), {})
     return result, dispatcher.messages
 
@@ -93,18 +95,35 @@ def validate(slot: str, value: Any, asked: bool = True, **latest: Any) -> Tuple[
         ("municipality", "kbh", "København"),
         ("municipality", "spring over", "ukendt"),
         ("municipality", "nej tak", "ukendt"),
+        # typed in the founders' own words (issue 10)
+        ("phase", "vi startede sidste år", "drift"),
+        ("phase", "vi er i opstartsfasen", "etablering"),
+        ("phase", "vi vil gerne udvide", "udvikling"),
+        ("phase", "vi har været i gang et stykke tid", "drift"),
+        ("phase", "Vi er ved at starte op", "etablering"),  # the first button's own title
+        ("company_form", "det er et anpartsselskab", "aps"),
+        ("company_form", "vi er en forening", "forening"),
+        ("company_form", "aner det ikke", "ukendt"),
+        ("topic", "rsv criteria", "rsv_criteria"),  # the words of a faq key
+        ("topic", "Krav til RSV", "rsv_criteria"),
+        ("topic", "noget om finansiering", "funding"),
+        ("municipality", "Aarhus kommune", "Aarhus"),
+        ("municipality", "arhus kommune", "Aarhus"),
+        ("municipality", "silkebor", "Silkeborg"),  # a typo
+        ("municipality", "vi ligger i hoje taastrup", "Høje-Taastrup"),
+        ("municipality", "kobenhavns kommune", "København"),
     ],
 )
 def test_validators_normalise_answers_silently(slot, value, expected):
     result, messages = validate(slot, value)
-    assert result == {slot: expected}
+    assert result == {slot: expected, "advice_misses": 0}
     assert messages == []
 
 
 @pytest.mark.parametrize("slot, value", [("phase", "måske"), ("company_form", "en bil"), ("topic", "vejret"), ("municipality", "Paris")])
 def test_validators_reask_helpfully_on_unknown_values(slot, value):
     result, messages = validate(slot, value)
-    assert result == {slot: None}
+    assert result == {slot: None, "advice_misses": 1}
     assert messages[0]["text"] == RETRIES[slot]
 
 
@@ -113,10 +132,63 @@ def test_an_unknown_value_from_a_message_the_form_did_not_ask_is_dropped_silentl
     assert result == {"company_form": None} and messages == []
 
 
+def test_the_second_miss_offers_buttons_a_way_out_and_the_phone_and_the_third_moves_on():
+    result, messages = validate("phase", "måske", misses=1)
+    assert result == {"phase": None, "advice_misses": 2}
+    assert messages[0]["text"] == SECOND_MISS["phase"] and '"stop"' in messages[0]["text"] and PHONE_LINK in messages[0]["text"]
+    assert '/inform{"phase":"drift"}' in [b["payload"] for b in messages[0]["buttons"]]
+    result, messages = validate("phase", "aner det ikke", misses=2)
+    assert result == {"phase": "ukendt", "advice_misses": 0} and messages[0]["text"] == GIVE_UP["phase"]
+    assert validate("topic", "vejret", misses=2)[0]["topic"] == "free_guidance"
+
+
+def test_no_third_asking_right_after_the_second_miss():
+    events = [{"event": "user", "text": "måske"}, {"event": "slot", "name": "advice_misses", "value": 2}]
+    dispatcher = CollectingDispatcher()
+    asking = Tracker("u", {"requested_slot": "phase", "advice_misses": 2}, {"text": "måske"}, events, False, None,
+                     {"name": "advice_form"}, "action_listen")
+    assert ActionAskPhase().run(dispatcher, asking, {}) == [] and dispatcher.messages == []
+
+
+def test_a_complaint_taken_as_a_topic_gets_the_apology_not_a_miss():
+    result, messages = validate("topic", "du forstår ingenting", intent="complain")
+    assert result == {"topic": None} and messages[0]["response"] == "utter_complain"
+
+
+def test_an_answer_that_gave_another_slot_is_no_miss():
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "user", "text": "vi er et aps"}, {"event": "action", "name": "advice_form"},
+              {"event": "slot", "name": "company_form", "value": "aps"}, {"event": "slot", "name": "phase", "value": "vi er et aps"}]
+    answered = Tracker("u", {"requested_slot": "phase", "company_form": "aps"}, {"text": "vi er et aps"}, events, False,
+                       None, {"name": "advice_form"}, "action_listen")
+    assert ValidateAdviceForm().validate_phase("vi er et aps", dispatcher, answered, {}) == {"phase": None}
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize("slot, text, intent", [
+    ("phase", "Vi er ved at starte op", "faq"),  # seen as a knowledge question by the NLU
+    ("company_form", "aner det ikke", "deny"),
+    ("municipality", "Aarhus kommune", "faq"),
+])
+def test_an_answer_that_fits_the_asked_slot_is_taken_whatever_the_intent(slot, text, intent):
+    extractor = getattr(ValidateAdviceForm(), f"extract_{slot}")
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent=intent), {}) == {slot: text}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="stop"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="complain"), {}) == {slot: text}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": None}, text=text, intent=intent), {}) == {}
+
+
+def test_an_unfitting_answer_is_taken_as_a_miss_but_a_question_is_left_to_the_rules():
+    extractor = ValidateAdviceForm().extract_phase
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="tja", intent="affirm"), {}) == {"phase": "tja"}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="hvad er moms", intent="faq"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="nej tak", intent="deny"), {}) == {}
+
+
 def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
     selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
     result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
-    assert result == {"topic": "tax_vat_accounting"} and messages == []
+    assert result == {"topic": "tax_vat_accounting", "advice_misses": 0} and messages == []
     assert find_topic("noget helt andet", {"intent": {"name": "greet"}}) is None
 
 
@@ -187,3 +259,59 @@ def test_advice_names_the_erhvervshus_of_the_municipality():
 def test_advice_without_a_topic_still_hands_off():
     messages, events = run(ActionGiveAdvice(), {"phase": "drift"})
     assert [m["response"] for m in messages] == ["utter_handoff"] and events == [SlotSet("topic", None)]
+
+
+def follow_up(text: str, history: List[Tuple[str, str, str]], **latest: Any) -> str:
+    """Runs action_follow_up on `text` after `history` [(user text, faq key, bot text)]; returns its reply."""
+    events: List[Dict[str, Any]] = []
+    for user_text, key, bot_text in history:
+        parse_data = {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
+        events += [{"event": "user", "text": user_text, "parse_data": parse_data}, {"event": "bot", "text": bot_text}]
+    message = {"text": text, "intent": {"name": "follow_up"}, **latest}
+    events.append({"event": "user", "text": text, "parse_data": message})
+    dispatcher = CollectingDispatcher()
+    assert ActionFollowUp().run(dispatcher, Tracker("u", {}, message, events, False, None, None, "action_listen"), {}) == []
+    return dispatcher.messages[0]["text"]
+
+
+RSV_CRITERIA = ("hvad er kravene for at blive rsv", "rsv_criteria", faq_answer("rsv_criteria"))
+
+
+def test_a_follow_up_about_how_after_the_rsv_criteria_gets_how_to_register():
+    assert "selvbetjeningsløsning" in follow_up("hvordan gør vi så?", [RSV_CRITERIA])
+
+
+def test_a_follow_up_naming_a_company_form_gets_that_form_s_item():
+    assert "en forening med eget CVR-nummer kan blive RSV" in follow_up("og for en forening?", [RSV_CRITERIA])
+
+
+def test_a_follow_up_about_the_price_after_company_forms_gets_the_founding_fee():
+    earlier = [("hvilken selskabsform skal vi vælge", "company_form", faq_answer("company_form"))]
+    assert "670 kr." in follow_up("og hvad koster det?", earlier)
+
+
+def test_a_follow_up_about_time_after_hiring_gets_a_duration():
+    earlier = [("kan vi ansætte med løntilskud", "hiring_special_terms", faq_answer("hiring_special_terms"))]
+    answer = follow_up("hvor længe varer det?", earlier)
+    assert "6 måneder" in answer
+
+
+def test_a_doubting_follow_up_never_gets_the_same_text_again():
+    first = follow_up("er det ikke for tungt for os?", [RSV_CRITERIA])
+    assert first not in faq_answer("rsv_criteria")
+    second = follow_up("er du nu sikker?", [RSV_CRITERIA[:2] + (faq_answer("rsv_criteria") + "\n" + first,)])
+    assert second != first and second.split("\n\n")[0] not in faq_answer("rsv_criteria") + first
+
+
+def test_the_item_selector_s_ranking_of_the_follow_up_decides_when_present():
+    ranking = [{"id": "rsv_register_changes", "topic": "rsv_how_to_register", "confidence": 0.8}]
+    assert "14 dage" in follow_up("hvad så bagefter", [RSV_CRITERIA], knowledge_item={"id": "x", "ranking": ranking})
+
+
+def test_what_was_asked_for_is_not_repeated_when_it_was_just_said():
+    answer = follow_up("og hvad med kapitalen?", [RSV_CRITERIA])  # the capital rule is in the criteria just given
+    assert "ovenfor" in answer and PHONE_LINK in answer
+
+
+def test_a_follow_up_without_a_previous_question_asks_for_the_whole_question():
+    assert "hele spørgsmålet" in follow_up("og hvad koster det?", [])

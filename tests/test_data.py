@@ -18,7 +18,7 @@ from scripts.paths import ROOT
 # the shared original's, but every name of the shared original (where it exists) must be kept.
 CONTRACT = ROOT / "docs" / "nlu_contract.md"
 SHARED_CONTRACT = ROOT.parent / "shared" / "nlu_contract.md"
-EXTRA_INTENTS = {"other_language", "stop"}  # added beside the contract's names (docs/design.md)
+EXTRA_INTENTS = {"other_language", "stop", "follow_up", "complain"}  # added beside the contract's names (docs/design.md)
 EXTRA_ENTITIES = {"topic", "knowledge_item"}
 
 

@@ -1,0 +1,118 @@
+"""A concrete question is answered first, even when the message also tells about the user's enterprise.
+
+"Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?" reads to DIET like the
+openings of request_advice ("jeg driver en enkeltmandsvirksomhed og har brug for
+vejledning"), so the guided advice would start instead of the answer. This
+component, placed after the ResponseSelector and before the fallback classifier,
+relabels a request_advice or inform message as the knowledge question `faq` when
+it holds a question that asks for no advice and the ResponseSelector is sure of
+its topic. The form still starts when the user asks for advice or accepts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_INTENT = "faq"
+RELABELLED = ("request_advice", "inform")
+QUESTION_WORDS = (
+    "hvad", "hvordan", "hvor", "hvornår", "hvornar", "hvem", "hvilke", "hvilken", "hvilket", "hvorfor",
+    "kan", "må", "ma", "skal", "er", "har", "bliver", "gælder", "gaelder", "koster", "findes", "får", "far",
+)
+# A question with one of these word beginnings asks for advice ("kan du rådgive os?").
+ADVICE_WORDS = ("råd", "raad", "rådgiv", "raadgiv", "vejled", "sparring", "hjælp", "hjaelp", "guide", "anbefal")
+
+
+def questions(text: str) -> List[str]:
+    """The sentences of `text` that are questions: ending in "?" or opening with a question word.
+
+    Args:
+        text: a user message, e.g. "Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?"
+
+    Returns:
+        e.g. ["Kan jeg blive RSV?"]; sentences are split after ".", "!" and "?".
+    """
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
+    return [s for s in sentences if s.endswith("?") or s.split()[0].lower().strip(",") in QUESTION_WORDS]
+
+
+def asks_for_advice(sentence: str) -> bool:
+    """True if a word of `sentence` begins like ADVICE_WORDS ("råd", "vejledning", "hjælpe")."""
+    return any(word.startswith(ADVICE_WORDS) for word in re.findall(r"\w+", sentence.lower()))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class QuestionFirst(GraphComponent):
+    """Relabels request_advice/inform as `faq` for a concrete question with a clear topic.
+
+    Config: `min_faq_confidence` (0-1, default 0.6), the ResponseSelector's confidence
+    in its topic needed to relabel.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """The default threshold."""
+        return {"min_faq_confidence": 0.6}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Keeps the threshold."""
+        self.min_faq_confidence = float(config["min_faq_confidence"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> QuestionFirst:
+        """The component with the configured threshold."""
+        return cls({**cls.get_default_config(), **config})
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Relabels each message that holds a concrete question (see the module docstring)."""
+        for message in messages:
+            key = self._question_topic(message)
+            if key:
+                self._relabel(message, key)
+        return messages
+
+    def _question_topic(self, message: Message) -> Optional[str]:
+        """The faq key ("faq/rsv_criteria") if the message should be answered as that question, else None."""
+        intent = message.get(INTENT) or {}
+        if intent.get("name") not in RELABELLED:
+            return None
+        asked = [q for q in questions(message.get(TEXT) or "") if not asks_for_advice(q)]
+        selected = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
+        if not asked or float(selected.get("confidence") or 0) < self.min_faq_confidence:
+            return None
+        return selected.get("intent_response_key")
+
+    @staticmethod
+    def _relabel(message: Message, key: str) -> None:
+        """Makes `faq` the top intent with the old top intent's confidence (they swap places)."""
+        old = message.get(INTENT)
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        faq_confidence = next((r["confidence"] for r in ranking if r["name"] == RETRIEVAL_INTENT), 0.0)
+        swapped = {old["name"]: RETRIEVAL_INTENT, RETRIEVAL_INTENT: old["name"]}
+        ranking = [{**r, "name": swapped.get(r["name"], r["name"])} for r in ranking]
+        if not any(r["name"] == old["name"] for r in ranking):
+            ranking.append({"name": old["name"], "confidence": faq_confidence})
+        message.set(INTENT_RANKING_KEY, sorted(ranking, key=lambda r: -r["confidence"]), add_to_output=True)
+        message.set(
+            INTENT,
+            {"name": RETRIEVAL_INTENT, "confidence": old["confidence"], "full_retrieval_intent_name": key},
+            add_to_output=True,
+        )
+        logger.debug("A concrete question in a %s message: answered as %s.", old["name"], key)

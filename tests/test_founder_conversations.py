@@ -1,0 +1,406 @@
+"""Typed multi-turn conversations of founders through the REST channel (issue 10).
+
+Every user turn is typed the way founders write (typos, no æ/ø/å, half sentences,
+"nej tak"); no button payloads. Each test names the failure class of issue 10 it
+guards against and asserts what the founder needs: the specific fact, the phone
+number in a handoff, a polite close, no answer given twice. Conversations that
+need the item-level answers of the item selector are marked xfail (NEEDS_ITEMS)
+until it is merged.
+"""
+
+import itertools
+import re
+
+import pytest
+
+from actions.prompts import INTRO, QUESTIONS, SECOND_MISS
+from tests.helpers import texts
+
+PHONE = "72 20 00 30"
+NOT_ANSWERED = "Det kan jeg desværre ikke svare på"
+GOODBYE = "Held og lykke med virksomheden"
+NEEDS_ITEMS = pytest.mark.xfail(strict=False, reason="needs the item selector")
+
+
+@pytest.fixture
+def chat(say):
+    """Sends a typed message; returns the bot's texts joined by newlines."""
+    return lambda text: texts(say(text))
+
+
+def paragraphs(text: str):
+    """The paragraphs of a reply, without the source lines."""
+    return [p.strip() for p in text.split("\n\n") if p.strip() and not p.startswith("Kilde:")]
+
+
+def asked(question: str, reply: str) -> bool:
+    return QUESTIONS[question] in reply
+
+
+# --- follow-up loses the thread ---------------------------------------------------
+
+def test_how_to_apply_after_the_rsv_criteria_gets_how_to_register(chat):
+    assert "35 %" in chat("hvad skal der til for at blive rsv")
+    answer = chat("ok og hvordan ansoger vi sa")
+    assert "virk.dk" in answer and "anmelder" in answer
+
+
+def test_what_it_costs_after_the_company_forms_gets_the_founding_fee(chat):
+    chat("hvilken selskabsform skal vi vaelge")
+    assert "670 kr." in chat("og hvad koster det?")
+
+
+def test_how_long_after_wage_subsidy_gets_the_duration(chat):
+    chat("kan vi ansaette nogen med loentilskud")
+    assert "6 måneder" in chat("hvor længe varer det?")
+
+
+def test_for_an_association_after_the_rsv_criteria_gets_the_association_item(chat):
+    chat("hvad er kriterierne for rsv")
+    assert "forening med eget CVR-nummer kan blive RSV" in chat("og for en forening?")
+
+
+def test_who_pays_after_hiring_on_special_terms_gets_the_fleksjob_subsidy(chat):
+    chat("hvordan fungerer det med at ansaette folk paa saerlige vilkaar")
+    assert "kommunen betaler et tilskud" in chat("ok men hvem betaler saa?")
+
+
+@NEEDS_ITEMS
+def test_who_pays_in_a_fleksjob_after_hiring_on_special_terms(chat):
+    first = chat("hvordan fungerer det med at ansaette folk paa saerlige vilkaar")
+    second = chat("og i et fleksjob, hvem betaler saa")  # names its topic: a knowledge question, not a follow-up
+    assert "kommunen betaler et tilskud" in second and paragraphs(second)[0] != paragraphs(first)[0]
+
+
+def test_for_an_association_after_cvr_gets_the_free_cvr_number(chat):
+    chat("hvordan far vi et cvr nummer")
+    assert "gratis" in chat("hvad med for en forening?")
+
+
+def test_a_follow_up_as_the_first_message_asks_for_the_whole_question(chat):
+    answer = chat("hvordan gør vi så?")
+    assert "hele spørgsmålet" in answer and NOT_ANSWERED not in answer
+
+
+# --- the same answer twice in a row ------------------------------------------------
+
+def test_doubting_the_answer_never_gets_the_same_text_again(chat):
+    first = chat("hvad er kravene til en socialokonomisk virksomhed der vil registreres")
+    second = chat("er det ikke for tungt for os?")
+    third = chat("hmm er du nu sikker paa det")
+    seen = paragraphs(first)
+    for reply in (second, third):
+        assert reply and not set(paragraphs(reply)) & set(seen)
+        seen += paragraphs(reply)
+
+
+def test_a_complaint_after_an_answer_apologises_and_gives_the_phone(chat):
+    first = chat("hvordan maaler vi vores sociale effekt")
+    complaint = chat("det var ikke det, jeg spurgte om")
+    assert "Undskyld" in complaint and PHONE in complaint and "andre ord" in complaint
+    assert not set(paragraphs(complaint)) & set(paragraphs(first))
+
+
+# --- awkward ending --------------------------------------------------------------
+
+@pytest.mark.parametrize("ending", ["nej tak", "det var det", "nej ellers tak"])
+def test_ending_after_an_answer_closes_politely(chat, ending):
+    assert "50.000 kr." in chat("hvornaar skal vi momsregistreres")
+    close = chat(ending)
+    assert GOODBYE in close and NOT_ANSWERED not in close and PHONE not in close
+
+
+def test_thanks_then_ellers_tak_closes_politely(chat):
+    chat("hvornaar lukkede vaekstcentret")
+    assert "andet" in chat("tak for det")
+    close = chat("ellers tak")
+    assert GOODBYE in close and NOT_ANSWERED not in close
+
+
+def test_nej_tak_after_a_follow_up_closes_politely(chat):
+    chat("hvilken virksomhedsform passer til os")
+    chat("hvad med kapitalen?")
+    close = chat("nej tak")
+    assert GOODBYE in close and NOT_ANSWERED not in close
+
+
+# --- frustration -----------------------------------------------------------------
+
+def test_frustration_gets_an_apology_a_rephrase_offer_and_the_phone(chat):
+    answer = chat("du forstår ingenting")
+    assert "Undskyld" in answer and "andre ord" in answer and PHONE in answer
+    assert "Jeg svarer på spørgsmål om" not in answer  # not the capability list
+
+
+def test_frustration_during_the_form_apologises_and_the_form_goes_on(chat):
+    chat("kan du hjaelpe mig med min virksomhed")
+    answer = chat("du fatter ikke noget")
+    assert "Undskyld" in answer and PHONE in answer and asked("phase", answer)
+
+
+# --- several questions in one message ---------------------------------------------
+
+def test_two_questions_in_one_message_get_an_answer_each(chat):
+    answer = chat("Hvornaar blev vaekstcentret oprettet? Og hvad er graensen for moms?")
+    assert "4. september 2014" in answer and "50.000 kr." in answer
+
+
+def test_three_questions_in_one_message_get_an_answer_each(chat):
+    answer = chat("hvad er en socialøkonomisk virksomhed? hvordan faar vi et cvr nummer? og hvor kan vi faa gratis vejledning?")
+    assert "privat virksomhed" in answer and "virk.dk" in answer and "Erhvervshuse" in answer
+
+
+def test_a_question_and_its_follow_up_in_one_message(chat):
+    answer = chat("hvad skal der til for at blive rsv? og hvordan ansoger vi?")
+    assert "35 %" in answer and "anmelder" in answer
+
+
+# --- guided advice starts instead of an answer -------------------------------------
+
+def test_a_sole_trader_asking_about_rsv_gets_an_answer_not_the_form(chat):
+    answer = chat("Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?")
+    assert INTRO not in answer and "RSV" in answer
+
+
+@NEEDS_ITEMS
+def test_a_sole_trader_asking_about_rsv_gets_no_and_why(chat):
+    answer = chat("Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?")
+    assert "kan ikke blive RSV" in paragraphs(answer)[0] and "CVR-nummer" in paragraphs(answer)[0]
+
+
+def test_a_concrete_fleksjob_question_with_a_situation_gets_an_answer_not_the_form(chat):
+    answer = chat("vi er et aps i drift og vil gerne ansaette en i fleksjob. hvordan gør vi det?")
+    assert INTRO not in answer and "jobcentret" in answer.lower()
+
+
+def test_telling_about_the_enterprise_offers_advice_and_yes_starts_it_keeping_the_facts(chat):
+    offer = chat("vi er et aps i vejle")
+    assert INTRO not in offer and "spørgsmål" in offer
+    first = chat("ja tak")
+    assert asked("phase", first)
+    assert asked("topic", chat("vi er lige startet op"))  # the company form was kept
+
+
+# --- guided advice loops or rejects typed answers ----------------------------------
+
+def test_the_guided_advice_runs_to_fitted_advice_on_typed_answers(chat):
+    assert asked("phase", chat("kan du give mig nogle raad til min virksomhed"))
+    assert asked("company_form", chat("vi har været i gang et stykke tid"))
+    assert asked("topic", chat("aner det ikke"))
+    assert asked("municipality", chat("finansiering"))
+    advice = chat("Aarhus kommune")
+    assert "**Finansiering** i driftsfasen" in advice and "Erhvervshus Midtjylland" in advice and PHONE in advice
+
+
+def test_typing_the_first_button_title_answers_the_phase_question(chat):
+    chat("jeg vil gerne have raadgivning")
+    reply = chat("Vi er ved at starte op")
+    assert asked("company_form", reply) and not asked("phase", reply)
+
+
+@pytest.mark.parametrize("phase", ["vi startede sidste år", "vi er i opstartsfasen", "vi vil gerne udvide"])
+def test_a_typed_phase_is_understood(chat, phase):
+    chat("kan du raadgive os")
+    assert asked("company_form", chat(phase))
+
+
+def test_a_typed_company_form_topic_question_and_skip(chat):
+    chat("giv mig nogle gode raad")
+    chat("vi vil gerne vokse")
+    assert asked("topic", chat("det er et anpartsselskab"))
+    assert asked("municipality", chat("hvordan finder vi nye kunder"))
+    advice = chat("spring over")
+    assert "**Vækst**" in advice and "for et ApS i udviklingsfasen" in advice
+
+
+@pytest.mark.parametrize("typed, house", [("hjorring", "Erhvervshus Nordjylland"), ("silkebor", "Erhvervshus Midtjylland"),
+                                          ("kobenhavns kommune", "Erhvervshus Hovedstaden")])
+def test_a_municipality_without_danish_letters_or_with_a_typo(chat, typed, house):
+    chat("jeg har brug for vejledning")
+    chat("vi er i drift")
+    chat("vi er en forening")
+    chat("krav til rsv")
+    assert house in chat(typed)
+
+
+def test_a_value_given_early_is_kept(chat):
+    chat("kunne du hjaelpe os med lidt raadgivning")
+    again = chat("vi er en forening")  # the form asked for the phase
+    assert asked("phase", again) and not asked("company_form", again)
+    assert asked("topic", chat("vi er i opstartsfasen"))
+
+
+def test_a_real_question_in_the_middle_is_answered_and_the_form_goes_on(chat):
+    chat("jeg vil gerne have raad om min ide")
+    chat("vi er ved at starte op")
+    answer = chat("hvad er graensen for momsregistrering?")
+    assert "50.000 kr." in answer and asked("company_form", answer)
+    assert asked("topic", chat("ved ikke"))
+
+
+def test_a_question_is_never_asked_more_than_twice(chat):
+    replies = [chat("kan du raadgive mig")]
+    replies.append(chat("tja"))
+    replies.append(chat("hmm svaert at sige"))
+    assert SECOND_MISS["phase"] in replies[-1] and PHONE in replies[-1] and '"stop"' in replies[-1]
+    replies.append(chat("det ved jeg ikke rigtig"))
+    assert sum(reply.count(QUESTIONS["phase"]) for reply in replies) <= 2
+    assert asked("company_form", replies[-1])  # it moved on instead of asking a third time
+
+
+def test_det_gider_jeg_ikke_leaves_the_form(chat):
+    chat("kan du give mig nogle raad")
+    chat("vi er i drift")
+    leaving = chat("det gider jeg ikke")
+    assert "stopper vi her" in leaving and PHONE in leaving
+    assert "4. september 2014" in chat("hvornar blev vaekstcentret startet")
+
+
+def test_a_declined_offer_of_advice_does_not_start_the_form(chat):
+    chat("vi er en forening i odense")
+    reply = chat("nej tak")
+    assert INTRO not in reply and not asked("phase", reply)
+
+
+# --- handoff and the way to a person -----------------------------------------------
+
+def test_asking_for_a_person_gives_the_phone_number(chat):
+    assert PHONE in chat("kan jeg ringe til nogen og faa hjaelp")
+
+
+def test_asking_for_a_person_during_the_form_hands_off(chat):
+    chat("kan du give mig nogle raad")
+    assert PHONE in chat("jeg vil hellere snakke med et menneske")
+
+
+# --- generic topic text for a specific question (needs the item selector) ----------
+
+@NEEDS_ITEMS
+def test_what_founding_an_aps_costs_begins_with_the_fee(chat):
+    answer = chat("hvad koster det at stifte et aps")
+    assert answer.index("670 kr.") < 120  # the fee comes first
+
+
+@NEEDS_ITEMS
+def test_which_foundations_then_how_to_apply_are_two_different_answers(chat):
+    first = chat("hvilke fonde kan vi soege penge hos")
+    second = chat("hvordan soeger man en fond")
+    assert paragraphs(first)[0] != paragraphs(second)[0]
+
+
+@NEEDS_ITEMS
+def test_who_pays_in_a_fleksjob_is_reachable_by_a_direct_question(chat):
+    assert "kommunen betaler et tilskud" in chat("hvem betaler lonnen i et fleksjob")
+
+
+@NEEDS_ITEMS
+def test_the_rsv_yearly_statement_is_reachable_by_a_direct_question(chat):
+    assert "hvert år redegøre" in chat("skal vi som rsv lave en redegoerelse hvert aar").replace("Hvert år", "hvert år")
+
+
+# --- wrong topic stated with confidence (needs "Mener du …?") ----------------------
+
+@NEEDS_ITEMS
+def test_payroll_tax_is_not_answered_with_procurement(chat):
+    answer = chat("skal vi betale lonsumsafgift")
+    assert "lønsumsafgift" in answer.lower() or "Mener du" in answer
+
+
+@pytest.mark.xfail(strict=False, reason="needs the language identification")
+def test_a_question_in_english_gets_the_danish_notice_and_the_phone(chat):
+    answer = chat("hi, can we register our social enterprise as an english speaker?")
+    assert "dansk" in answer and PHONE in answer
+
+
+def test_no_reply_ever_repeats_the_previous_reply_in_a_follow_up_chain(chat):
+    replies = [chat("hvordan bliver vi registreret som rsv"), chat("og hvad koster det"), chat("hvor lang tid tager det"),
+               chat("er det nu rigtigt")]
+    for before, after in itertools.pairwise(replies):
+        assert re.sub(r"\s+", " ", before) != re.sub(r"\s+", " ", after)
+
+
+# --- more everyday conversations --------------------------------------------------
+
+def test_greeting_capabilities_a_question_and_its_follow_up(chat):
+    assert "socialøkonomiske" in chat("hej")
+    chat("hvad kan du hjaelpe med")
+    first = chat("hvordan kommer jeg i gang med at starte en socialokonomisk virksomhed")
+    assert "forretningsplan" in first
+    later = chat("hvad gor vi saa bagefter")
+    assert later and not set(paragraphs(later)) & set(paragraphs(first))
+
+
+def test_a_cafe_founder_asks_for_advice_and_stops(chat):
+    chat("hejsa")
+    assert asked("phase", chat("vi overvejer at aabne en social kaffebar, kan du vejlede os"))
+    chat("vi er i idefasen")
+    leaving = chat("stop")
+    assert "stopper vi her" in leaving and PHONE in leaving
+
+
+def test_thanks_after_the_advice_and_nej_tak_closes(chat):
+    chat("kan du give mig nogle raad")
+    chat("vi er i drift")
+    chat("forening")
+    chat("samarbejde med kommunen")
+    advice = chat("odense")
+    assert "Erhvervshus Fyn" in advice
+    assert "andet" in chat("mange tak")
+    close = chat("nej tak")
+    assert GOODBYE in close and NOT_ANSWERED not in close
+
+
+def test_a_whole_question_answers_the_topic_question(chat):
+    chat("jeg har brug for sparring")
+    chat("vi korer allerede")
+    chat("et aps")
+    assert asked("municipality", chat("hvordan ansaetter vi folk i fleksjob"))
+    advice = chat("nej")
+    assert "**Ansættelse på særlige vilkår**" in advice and "for et ApS i driftsfasen" in advice
+
+
+def test_a_person_after_an_answer(chat):
+    chat("hvad er en socialokonomisk virksomhed")
+    answer = chat("kan jeg faa en rigtig person i telefonen")
+    assert PHONE in answer
+
+
+def test_bot_challenge_then_a_question(chat):
+    assert "chatbot" in chat("er du en bot?")
+    assert "35 %" in chat("ok. hvad er kravene til at blive rsv")
+
+
+def test_doubting_wage_subsidy_gets_something_new(chat):
+    first = chat("hvad er reglerne for at ansaette paa saerlige vilkaar")
+    doubt = chat("det lyder besvaerligt, er det det vaerd for os?")
+    assert doubt and not set(paragraphs(doubt)) & set(paragraphs(first))
+
+
+def test_frustration_at_the_topic_question_gets_the_apology_and_the_question_again(chat):
+    chat("jeg vil gerne have raad")
+    chat("vi er i drift")
+    chat("vi er en forening")
+    answer = chat("du forstaar slet ikke hvad jeg vil")
+    assert "Undskyld" in answer and PHONE in answer and asked("topic", answer)
+    assert asked("municipality", chat("finansiering"))  # the form goes on
+
+
+def test_how_soon_after_registering_a_company_gets_the_deadline(chat):
+    chat("skal vi have et cvr nummer til vores aps")
+    assert "2 uger" in chat("hvor hurtigt skal det vaere gjort?")
+
+
+def test_what_happens_after_registering_as_rsv_gets_the_duty_to_report_changes(chat):
+    chat("hvordan registrerer vi os som rsv")
+    assert "14 dage" in chat("ok og hvis noget aendrer sig bagefter?")
+
+
+def test_a_complaint_then_a_rephrased_question_gets_the_answer(chat):
+    chat("hvad med penge")
+    assert PHONE in chat("du forstaar ingenting")
+    assert "Den Sociale Kapitalfond" in chat("hvor kan vi soege fondsmidler til vores projekt")
+
+
+def test_is_it_a_person_then_wants_one(chat):
+    assert "chatbot" in chat("er du et menneske?")
+    assert PHONE in chat("kan jeg saa faa fat i en rigtig raadgiver")

@@ -1,0 +1,59 @@
+"""Several questions in one message (channels.questions) and the concrete question before advice (components.question_first)."""
+
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.nlu.training_data.message import Message
+
+from channels.questions import one_question_at_a_time, split_questions
+from components.question_first import QuestionFirst
+
+
+def test_two_or_three_questions_are_split_with_their_context():
+    assert split_questions("Vi har et ApS. Hvad koster det? Og kan vi blive RSV?") == [
+        "Vi har et ApS. Hvad koster det?",
+        "Og kan vi blive RSV?",
+    ]
+    assert split_questions("hvad er rsv? hvordan bliver vi det? og hvad koster det? tak") == [
+        "hvad er rsv?", "hvordan bliver vi det?", "og hvad koster det? tak"]
+
+
+def test_one_question_too_many_or_a_payload_stays_whole():
+    for text in ["Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?", "hvad? hvorfor?", "a b? c d? e f? g h?",
+                 '/inform{"phase":"drift"}', ""]:
+        assert split_questions(text) == [text]
+
+
+def test_each_question_reaches_the_assistant_in_turn_for_the_same_sender():
+    seen = []
+
+    async def on_new_message(message: UserMessage) -> None:
+        seen.append((message.text, message.sender_id, message.metadata))
+
+    output = CollectingOutputChannel()
+    message = UserMessage("Hvad koster et ApS? Og hvad er momsgrænsen?", output, "founder-1", metadata={"a": 1})
+    asyncio.run(one_question_at_a_time(on_new_message)(message))
+    assert seen == [("Hvad koster et ApS?", "founder-1", {"a": 1}), ("Og hvad er momsgrænsen?", "founder-1", {"a": 1})]
+
+
+def parsed(text: str, intent: str, faq_confidence: float) -> Message:
+    message = Message(data={"text": text})
+    message.set("intent", {"name": intent, "confidence": 0.97}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.97}, {"name": "faq", "confidence": 0.02}], add_to_output=True)
+    message.set("response_selector", {"faq": {"response": {"intent_response_key": "faq/rsv_criteria", "confidence": faq_confidence}}},
+                add_to_output=True)
+    return message
+
+
+def test_a_concrete_question_beside_a_situation_is_answered_as_a_knowledge_question():
+    message = QuestionFirst({"min_faq_confidence": 0.6}).process(
+        [parsed("Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?", "request_advice", 0.94)])[0]
+    assert message.get("intent") == {"name": "faq", "confidence": 0.97, "full_retrieval_intent_name": "faq/rsv_criteria"}
+    assert [r["name"] for r in message.get("intent_ranking")] == ["faq", "request_advice"]
+
+
+def test_a_request_for_advice_or_an_unsure_topic_is_left_alone():
+    component = QuestionFirst({"min_faq_confidence": 0.6})
+    for text, confidence in [("kan du give mig nogle råd om min forening?", 0.9), ("vi er en forening i Aarhus", 0.9),
+                             ("Jeg har en forening. Kan vi blive RSV?", 0.3)]:
+        assert component.process([parsed(text, "request_advice", confidence)])[0].get("intent")["name"] == "request_advice"
