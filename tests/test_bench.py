@@ -101,11 +101,12 @@ def test_bench_endpoints_keep_the_tracker_store_but_never_its_database(tmp_path)
                       "tracker_store:\n  type: storage.tracker_store.EnvSQLTrackerStore\n  dialect: sqlite\n"
                       "  db: tracker.db\n")
     written = yaml.safe_load(write_endpoints(source, "http://localhost:7000/webhook", tmp_path / "bench.yml").read_text())
-    assert written["action_endpoint"] == {"url": "http://localhost:7000/webhook"}
+    action = {"url": "http://localhost:7000/webhook", "token": "${ACTION_SERVER_TOKEN}"}  # the action server's secret
+    assert written["action_endpoint"] == action
     assert written["tracker_store"] == {"type": "storage.tracker_store.EnvSQLTrackerStore", "dialect": "sqlite",
                                         "db": str(tmp_path / "bench-tracker.db")}
     assert yaml.safe_load(write_endpoints(None, "http://localhost:7000/webhook", tmp_path / "none.yml").read_text()) == {
-        "action_endpoint": {"url": "http://localhost:7000/webhook"}}
+        "action_endpoint": action}
     environ = {"TRACKER_STORE_DIALECT": "postgresql", "TRACKER_STORE_HOST": "db.example", "PATH": "/bin"}
     ignore_tracker_store_overrides(environ)
     assert environ == {"PATH": "/bin"}

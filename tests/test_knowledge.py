@@ -216,8 +216,8 @@ def test_make_facts_lists_past_near_and_homepage_items():
     ids=["review-by-not-a-date", "review-by-before-checked", "question-too-long"],
 )
 def test_a_bad_review_date_or_question_gives_a_clear_error(tmp_path, field, value):
-    item = {"id": "x", "topic": "funding", "phases": ["drift"], "company_forms": ["all"], "faq": True,
-            "text": "t", "source": "https://skat.dk/x", "checked": datetime.date(2026, 12, 1), field: value}
+    item = {"id": "x", "topic": "funding", "question": "Hvad er det?", "phases": ["drift"], "company_forms": ["all"],
+            "faq": True, "text": "t", "source": "https://skat.dk/x", "checked": datetime.date(2026, 12, 1), field: value}
     item["phases"] = ["etablering", "drift", "udvikling"]
     path = tmp_path / "knowledge_base.yml"
     path.write_text(yaml.safe_dump({"topics": [{"key": "funding", "title": "F", "phases": []}], "items": [item]}),
