@@ -21,6 +21,7 @@ DATA = ROOT / "data"  # training data: nlu/, rules/, stories/, responses/
 NLU_DATA = DATA / "nlu"
 
 # Held-out tests of a model (never trained on)
+EVAL_NLU = ROOT / "tests" / "eval"  # written apart from data/ (issue 10): the independent evaluation set
 HELD_OUT_NLU = ROOT / "tests" / "nlu"  # Rasa NLU YAML, about a fifth of each label's examples
 TEST_STORIES = ROOT / "tests" / "test_stories.yml"  # end-to-end test stories (user texts)
 

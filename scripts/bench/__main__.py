@@ -37,7 +37,7 @@ from scripts.bench.memory import peak_rss_mb
 from scripts.bench.results import Assistant, NluScores, Quality, ReferenceScores, Results
 from scripts.bench.settings import FULL, QUICK, Settings
 from scripts.bench.workload import build_conversations, examples_by_intent, split
-from scripts.paths import CONFIG, DATA, ENDPOINTS, HELD_OUT_NLU, ROOT, shown
+from scripts.paths import CONFIG, DATA, ENDPOINTS, EVAL_NLU, HELD_OUT_NLU, ROOT, shown
 from scripts.serving.services import action_server, free_port
 
 WARMUP_CONVERSATIONS = 2
@@ -94,8 +94,14 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
     reference = ReferenceScores(**NluScores.fields_of(reference_figures),  # type: ignore[arg-type]
                                 training_s=trained["reference_pipeline"].training_s,
                                 archive_mb=trained["reference_pipeline"].archive_mb)
+    evaluation = {}
+    if EVAL_NLU.is_dir():
+        progress(f"Scoring both NLU pipelines on {shown(EVAL_NLU)} (rasa test nlu)")
+        evaluation = {f"evaluation_{name}": NluScores.of(quality.held_out_figures(trained[key].model, EVAL_NLU, work / f"eval-{name}"))
+                      for name, key in (("project", "project"), ("reference", "reference_pipeline"))}
     progress(f"{settings.folds}-fold cross-validation of the project's pipeline on data/")
     return Quality(
+        **evaluation,
         project=project,
         reference_pipeline=reference,
         error_ratio=quality.error_ratio(project.error_rate, reference.error_rate),

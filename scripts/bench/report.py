@@ -104,6 +104,20 @@ def _targets(results: Results) -> str:
     return "\n## Targets\n\n" + table(["Target", "Goal", "Project", "Reference", "Met"], rows)
 
 
+def _evaluation(quality: Quality) -> str:
+    """The independent evaluation set's figures beside the held-out file's (empty where it was not scored)."""
+    mine, reference, held_out = quality.evaluation_project, quality.evaluation_reference, quality.project
+    if mine is None or reference is None:
+        return ""
+    keys = [("Intent accuracy", "intent_accuracy"), ("faq response selection accuracy", "faq_accuracy"),
+            ("Error rate: intent or faq answer wrong", "error_rate")]
+    rows = [[label, _pct(getattr(held_out, key)), _pct(getattr(mine, key)), _pct(getattr(reference, key))]
+            for label, key in keys]
+    return (f"\nOn the independent evaluation set `tests/eval/` ({mine.messages} messages, written by someone "
+            "who had not seen `data/`), beside the held-out file:\n\n"
+            + table(["", "Project, held-out file", "Project, evaluation set", "Language-agnostic, evaluation set"], rows))
+
+
 def _quality(results: Results) -> str:
     quality = results.quality
     if quality is None:
@@ -141,6 +155,7 @@ def _quality(results: Results) -> str:
         f"{cv.folds}-fold cross-validation of the project's config on `data/` ({cv.messages} messages, "
         f"test folds taken together, {cv.seconds / 60:.0f} min):\n\n"
         + table(["", "Project config"], cv_rows)
+        + _evaluation(quality)
         + "\nHeld-out messages the project misunderstood (for whoever improves the training data):\n\n"
         + table(["Message", "Expected", "Understood as"],
                 [[m.text.replace("|", "/"), m.expected, m.understood] for m in quality.project_mistakes])

@@ -108,6 +108,9 @@ class Quality:
     misunderstood: Overlap
     project_mistakes: Tuple[Mistake, ...]
     cross_validation: CrossValidation
+    # Both pipelines on the independent evaluation set tests/eval/ (None where it is absent).
+    evaluation_project: Optional[NluScores] = None
+    evaluation_reference: Optional[NluScores] = None
 
 
 @dataclass(frozen=True)
