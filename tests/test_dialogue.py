@@ -34,9 +34,9 @@ def test_faq_answer_on_rsv_criteria(say):
 
 def test_two_failed_understandings_in_a_row_hand_off(say):
     # Words the model has never seen: the FallbackClassifier makes nlu_fallback of them.
-    first = say(UNPLACEABLE)
-    assert PHONE not in texts(first) and "anden måde" in texts(first)
-    assert "/request_advice" in [b["payload"] for m in first for b in m.get("buttons", [])]
+    first = texts(say(UNPLACEABLE))  # asks: "Mener du …?" with the closest questions, or to rephrase
+    assert "Mener du" in first or "anden måde" in first
+    assert "Det kan jeg desværre ikke svare på" not in first
     second = texts(say(UNPLACEABLE))
     assert PHONE in second and TEL_LINK in second
 

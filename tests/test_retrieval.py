@@ -147,4 +147,4 @@ def test_a_specific_question_names_its_item(agent, text, item):
 def test_english_is_other_language_and_markup_falls_back(agent):
     english, markup = _parse(agent, ["Can you tell me how I register a social enterprise?", "<script>alert(1)</script>"])
     assert english["intent"]["name"] == "other_language" and english["language"]["foreign"]
-    assert markup["intent"]["name"] == "nlu_fallback" and markup["knowledge_item"] is None
+    assert markup["intent"]["name"] == "nlu_fallback" and markup.get("knowledge_item") is None
