@@ -1,13 +1,18 @@
-"""Personal data out of user messages: CPR numbers, Danish phone numbers and e-mail addresses.
+"""Personal data out of user messages: CPR and CVR numbers, Danish phone numbers and e-mail addresses.
 
-`redact` replaces them by the placeholders [CPR], [TELEFON] and [EMAIL]. The channels
+`redact` replaces them by the placeholders [CPR], [CVR], [TELEFON] and [EMAIL]. The channels
 (channels.screening) apply it to every user message before the NLU, the tracker store
 or a log line sees it, and the review exports (scripts.learning.review) apply it again
 to what they write, for conversations stored before. Only user text is redacted: the
 assistant's own messages carry Erhvervsstyrelsen's public number, which is kept
 wherever it appears. The patterns favour privacy over precision: any 10 digits shaped
 like a CPR number count (valid check digit or not), and any 8 digits shaped like a
-phone number, so a CVR number written as 8 digits becomes [TELEFON] too.
+phone number. A CVR number is public, but a sole trader's CVR number leads to the owner's
+name and address in the register, so it is personal data too: 8 digits introduced by
+"CVR" ("cvr 12345678", "CVR-nr.: 12 34 56 78", "cvr-nummer er ...") or written as
+"DK12345678" (the VAT form) become [CVR], which keeps the meaning for the NLU and the
+exports; other 8 digits standing alone cannot be told from a phone number and become
+[TELEFON].
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import FrozenSet
 
 CPR = "[CPR]"
+CVR = "[CVR]"
 PHONE = "[TELEFON]"
 EMAIL = "[EMAIL]"
 # Erhvervsstyrelsen's public phone line (knowledge/, utter_handoff): not personal data.
@@ -26,6 +32,12 @@ PUBLIC_NUMBERS: FrozenSet[str] = frozenset({"72200030"})
 _CPR = re.compile(r"(?<![\w+])\d{6}[ -]?\d{4}(?!\w)")
 # 8 digits, alone or grouped 2-2-2-2 / 4-4 by spaces or hyphens, with an optional +45 or 0045.
 _PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)45[ -]?)?\d{2}(?:[ -]?\d{2}){3}(?!\w)")
+# 8 digits (grouped like a phone number or not) after "CVR", "CVR-nr.", "cvr.nr.", "cvr nummer", "CVR:",
+# "cvr er" (the lead-in is kept), or after "DK" (replaced with the number).
+_CVR = re.compile(
+    r"(?i)(?:(?P<lead>\bcvr(?:[ .-]?(?:nr|nummer|no)\b\.?)?(?:\s*[:.#=]|\s+er\b)?\s*)|(?<![\w+-])dk[ -]?)"
+    r"\d{2}(?:[ -]?\d{2}){3}(?!\w)"
+)
 _TWO_YEARS = re.compile(r"(?:19|20)\d\d[ -](?:19|20)\d\d")  # "2014-2015" is a period, not a number
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -47,13 +59,14 @@ def _phone(match: re.Match) -> str:
 
 
 def redact(text: str) -> Redacted:
-    """`text` with CPR numbers, Danish phone numbers and e-mail addresses replaced by placeholders.
+    """`text` with CPR and CVR numbers, Danish phone numbers and e-mail addresses replaced by placeholders.
 
-    Example: redact("ring 12 34 56 78 el. mig@x.dk, cpr 010190-1234").text ==
-    "ring [TELEFON] el. [EMAIL], cpr [CPR]". Erhvervsstyrelsen's 72 20 00 30 is kept.
+    Example: redact("ring 12 34 56 78 el. mig@x.dk, cpr 010190-1234, cvr-nr. 31415926").text ==
+    "ring [TELEFON] el. [EMAIL], cpr [CPR], cvr-nr. [CVR]". Erhvervsstyrelsen's 72 20 00 30 is kept.
     """
     text = _EMAIL.sub(EMAIL, text)
     text, cprs = _CPR.subn(CPR, text)
+    text = _CVR.sub(lambda match: (match["lead"] or "") + CVR, text)
     return Redacted(_PHONE.sub(_phone, text), cprs > 0)
 
 

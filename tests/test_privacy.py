@@ -31,6 +31,14 @@ from storage.tracker_store import EnvSQLTrackerStore
         ("ring til Erhvervsstyrelsen på 72 20 00 30", "ring til Erhvervsstyrelsen på 72 20 00 30"),
         ("Vækstcentret fra 2014-2015", "Vækstcentret fra 2014-2015"),
         ("samtale web-ab12345678cd", "samtale web-ab12345678cd"),
+        # A CVR number can name a sole trader: [CVR] where it is introduced as one; bare 8 digits stay [TELEFON].
+        ("vores cvr-nr. er 31 41 59 26", "vores cvr-nr. er [CVR]"),
+        ("CVR: 31415926, tlf. 12345678", "CVR: [CVR], tlf. [TELEFON]"),
+        ("cvr.nr.31415926 / momsnr. DK31415926", "cvr.nr.[CVR] / momsnr. [CVR]"),
+        ("CVR-nummer 31415926", "CVR-nummer [CVR]"),
+        ("firmaet har nummer 31415926", "firmaet har nummer [TELEFON]"),
+        ("har vi et cvr, ring 72 20 00 30", "har vi et cvr, ring 72 20 00 30"),
+        ("cvr-nr. 010190-1234", "cvr-nr. [CPR]"),
     ],
 )
 def test_personal_data_is_replaced_by_placeholders(text, expected):

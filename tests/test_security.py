@@ -29,10 +29,11 @@ from tests.conftest import RASA_LOG
 from tests.helpers import post, texts
 
 MAX_SERVER_MB = 2048
-PERSONAL = {"cpr": "010190-1234", "cpr_no_dash": "3112851235", "phone": "+45 12 34 56 78", "email": "mia@eksempel.dk"}
+PERSONAL = {"cpr": "010190-1234", "cpr_no_dash": "3112851235", "phone": "+45 12 34 56 78", "email": "mia@eksempel.dk",
+            "cvr": "31 41 59 26"}
 PERSONAL_MESSAGE = (
     f"xqzw mit cpr er {PERSONAL['cpr']} og {PERSONAL['cpr_no_dash']}, ring {PERSONAL['phone']} "
-    f"eller skriv til {PERSONAL['email']}"
+    f"eller skriv til {PERSONAL['email']}, vores cvr-nr. er {PERSONAL['cvr']}"
 )
 
 
@@ -256,7 +257,7 @@ def test_personal_data_is_redacted_in_storage_logs_and_exports(server, tmp_path)
     first = texts(rest(server, sender, PERSONAL_MESSAGE))
     assert CPR_NOTE in first
     assert CPR_NOTE not in texts(rest(server, sender, PERSONAL_MESSAGE))  # told once
-    rest(server, sender, f"xqzw vbnmk {PERSONAL['cpr']} {PERSONAL['email']}")  # unsure: goes to the export
+    rest(server, sender, f"xqzw vbnmk {PERSONAL['cpr']} {PERSONAL['email']} cvr {PERSONAL['cvr']}")  # unsure: exported
     assert "72 20 00 30" in texts(rest(server, sender, "jeg vil tale med et menneske"))
 
     store = EnvSQLTrackerStore(dialect="sqlite", db=str(server["db"]))
@@ -273,5 +274,7 @@ def test_personal_data_is_redacted_in_storage_logs_and_exports(server, tmp_path)
     for place, content in places.items():
         for kind, value in PERSONAL.items():
             assert value not in content and value.replace(" ", "") not in content, (place, kind)
-    assert "[CPR]" in places["story export"] and "[TELEFON]" in places["story export"]
+    for export in ("uncertain export", "story export"):
+        assert "[CPR]" in places[export] and "[CVR]" in places[export], export
+    assert "[TELEFON]" in places["story export"] and "[CVR]" in places["tracker store"]
     assert "72 20 00 30" in places["tracker store"]  # the assistant's own number is kept
