@@ -13,11 +13,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import ActionClarify, closest_questions
-from actions.knowledge import QUESTION_MAX_CHARS, load_items
+from actions.knowledge import QUESTION_MAX_CHARS, load_items, load_municipalities
 from components.danish_text import fold, is_compound_of
 from components.item_selector import example_item
 from components.language import LanguageIdentifier, _words
-from scripts.knowledge.build import FAQ_RESPONSES
+from scripts.knowledge.build import ASKED_MUNICIPALITY, FAQ_RESPONSES, WHICH_HOUSE_ITEM
 from scripts.paths import ROOT
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
@@ -52,14 +52,27 @@ def test_every_item_answer_starts_with_the_item_and_offers_related_questions():
     questions = {item.question for item in items.values()}
     for item in items.values():
         variations = responses[f"utter_faq/{item.topic}"]
-        [answer] = [v for v in variations if v.get("condition") == [
-            {"type": "slot", "name": "knowledge_item", "value": item.id}]]
+        [answer] = [v for v in variations if v.get("condition", [None])[0] == {
+            "type": "slot", "name": "knowledge_item", "value": item.id}
+            and all(condition["value"] is None for condition in v["condition"][1:])]  # no municipality named
         assert answer["text"].startswith(item.text), item.id
         assert len(answer["buttons"]) == 3, item.id
         for button in answer["buttons"]:
             assert button["payload"] == button["title"] and button["title"] in questions
             assert button["title"] != item.question
         assert "condition" not in variations[0], "the topic's general answer comes first, without a condition"
+
+
+def test_asked_with_a_municipality_the_erhvervshus_question_names_its_house():
+    variations = yaml.safe_load(FAQ_RESPONSES.read_text(encoding="utf-8"))["responses"]["utter_faq/free_guidance"]
+    houses = {}
+    for variation in variations:
+        conditions = {c["name"]: c["value"] for c in variation.get("condition", [])}
+        if conditions.get("knowledge_item") == WHICH_HOUSE_ITEM and conditions.get(ASKED_MUNICIPALITY):
+            houses[conditions[ASKED_MUNICIPALITY]] = variation["text"]
+    assert set(houses) == set(load_municipalities())  # all 98, by their official short names
+    assert "Erhvervshus Sydjylland i Vojens" in houses["Middelfart"]  # not Fyn (shared/knowledge/facts.md)
+    assert "Erhvervshus Fyn i Odense" in houses["Assens"] and "afdeling i Herning" in houses["Herning"]
 
 
 def test_the_three_compounds_of_the_issue_split_into_words_the_training_data_knows(training):

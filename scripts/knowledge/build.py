@@ -11,7 +11,11 @@ Writes:
   then the topic's most important other items (its faq items, in file order: two after
   a faq item, one after a specific item), then up to three quick-reply buttons with the
   questions of the closest related items (payload = the question, so a click is
-  understood like typing it).
+  understood like typing it). The item WHICH_HOUSE_ITEM gets one more variation per
+  municipality of knowledge/municipalities.yml, chosen by the slot asked_municipality
+  (the municipality the question named): the guided advice's sentences about its
+  Erhvervshus (actions.advice.local_guidance); its own text is the answer when the
+  question named none.
 - data/nlu/lookup/municipalities.yml: the lookup table `municipality` with the 98
   official names and their spellings without æ/ø/å, plus synonyms that map those
   spellings back to the official name.
@@ -22,12 +26,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from actions.advice import local_guidance
 from actions.knowledge import KNOWLEDGE_ITEM, Item, faq_answer, load_items, load_municipalities, load_topics
 from components.danish_text import fold
 from scripts.paths import DATA, NLU_DATA, ROOT
@@ -94,16 +99,35 @@ def _buttons(related: List[Item], shown: List[Item]) -> List[dict]:
     return [{"title": item.question, "payload": item.question} for item in candidates]
 
 
+# The item answering "which Erhvervshus does <municipality> belong to?", and the slot
+# holding the municipality such a question named (domain.yml).
+WHICH_HOUSE_ITEM = "free_guidance_which_house"
+ASKED_MUNICIPALITY = "asked_municipality"
+
+
+def _condition(item: Item, municipality: Optional[str] = None) -> List[dict]:
+    condition = [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}]
+    if item.id == WHICH_HOUSE_ITEM:  # None: no municipality named
+        condition.append({"type": "slot", "name": ASKED_MUNICIPALITY, "value": municipality})
+    return condition
+
+
 def item_answer(item: Item, items: List[Item], related: List[Item]) -> dict:
     """The variation of utter_faq/<topic> for `item`: {"condition", "text", "buttons"}."""
     limit = OTHERS_AFTER_FAQ_ITEM if item.faq else OTHERS_AFTER_SPECIFIC_ITEM
     others = [other for other in items if other.topic == item.topic and other.faq and other != item][:limit]
     shown = [item, *others]
     return {
-        "condition": [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}],
+        "condition": _condition(item),
         "text": "\n\n".join(shown_item.text for shown_item in shown),
         "buttons": _buttons(related, shown),
     }
+
+
+def house_answers(item: Item, related: List[Item]) -> List[dict]:
+    """The variations of `item` (WHICH_HOUSE_ITEM) naming each municipality's Erhvervshus, by asked_municipality."""
+    return [{"condition": _condition(item, name), "text": local_guidance(name), "buttons": _buttons(related, [item])}
+            for name in load_municipalities()]
 
 
 def faq_responses() -> str:
@@ -117,6 +141,8 @@ def faq_responses() -> str:
         general = {"text": faq_answer(key), "buttons": _buttons(
             [item for item in topic_items if not item.faq] + related[general_shown[0].id], general_shown)}
         responses[f"utter_faq/{key}"] = [general] + [item_answer(item, items, related[item.id]) for item in topic_items]
+        responses[f"utter_faq/{key}"] += [answer for item in topic_items if item.id == WHICH_HOUSE_ITEM
+                                          for answer in house_answers(item, related[item.id])]
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
 
 
