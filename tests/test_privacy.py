@@ -1,21 +1,17 @@
-"""Redaction, text cleaning, typed commands, session tokens, retention and erasure, without servers."""
+"""Redaction, text cleaning, typed commands, session tokens and the retention setting, without servers.
+
+Retention and erasure themselves are tested on SQLite and PostgreSQL in tests/test_retention.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from pathlib import Path
-
 import pytest
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.prompts import offered_payloads as action_payloads
 from channels.redaction import redact
 from channels.screening import clean, offered_payloads, own_text
 from channels.sessions import SessionTokens
-from storage.retention import DAY_S, forget_conversation, forget_older_than, retention_days
-from storage.tracker_store import EnvSQLTrackerStore
+from storage.retention import retention_days
 
 
 @pytest.mark.parametrize(
@@ -80,40 +76,3 @@ def test_retention_days_come_from_the_environment():
     for bad in ("0", "-1", "ti", "1.5"):
         with pytest.raises(ValueError):
             retention_days({"RETENTION_DAYS": bad})
-
-
-def _store(tmp_path: Path) -> EnvSQLTrackerStore:
-    return EnvSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
-
-
-def _save(store: EnvSQLTrackerStore, sender: str, days_ago: float) -> None:
-    when = time.time() - days_ago * DAY_S
-    tracker = DialogueStateTracker.from_events(sender, [
-        ActionExecuted("action_listen", timestamp=when),
-        UserUttered("hej", timestamp=when),
-        BotUttered("Hej!", timestamp=when),
-    ])
-
-    asyncio.run(store.save(tracker))
-
-
-def test_retention_deletes_old_conversations_and_keeps_recent_ones(tmp_path):
-    store = _store(tmp_path)
-    _save(store, "old-1", 120)
-    _save(store, "old-2", 91)
-    _save(store, "recent", 10)
-    deleted = forget_older_than(store, 90)
-    assert (deleted.conversations, deleted.events) == (2, 6)
-
-    assert asyncio.run(store.keys()) == ["recent"]
-    assert forget_older_than(store, 90).events == 0
-
-
-def test_forget_erases_one_conversation_and_counts_its_events(tmp_path):
-    store = _store(tmp_path)
-    _save(store, "mia", 1)
-    _save(store, "other", 1)
-    assert forget_conversation(store, "mia") == 3
-    assert forget_conversation(store, "mia") == 0
-
-    assert asyncio.run(store.keys()) == ["other"]

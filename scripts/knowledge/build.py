@@ -105,8 +105,8 @@ WHICH_HOUSE_ITEM = "free_guidance_which_house"
 ASKED_MUNICIPALITY = "asked_municipality"
 
 
-def _condition(item: Item, municipality: Optional[str] = None) -> List[dict]:
-    condition = [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}]
+def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str, Optional[str]]]:
+    condition: List[Dict[str, Optional[str]]] = [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}]
     if item.id == WHICH_HOUSE_ITEM:  # None: no municipality named
         condition.append({"type": "slot", "name": ASKED_MUNICIPALITY, "value": municipality})
     return condition

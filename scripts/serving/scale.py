@@ -200,10 +200,21 @@ def _postgres_data() -> Path:
     return Path("/var/tmp") / f"scale-postgres-{hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]}"
 
 
-def postgresql(port: int, password: str) -> Service:
-    """PostgreSQL on 127.0.0.1:`port` (TCP only) with its cluster in `_postgres_data()`, created on first use
-    with the user rasa."""
-    pg_bin, data = _postgres_bin(), _postgres_data()
+def postgresql(port: int, password: str, data: Optional[Path] = None, log_path: Path = LOGS / "postgresql.log") -> Service:
+    """PostgreSQL on 127.0.0.1:`port` (TCP only) with the user rasa.
+
+    Args:
+        port: its TCP port.
+        password: the user rasa's password, set when the cluster is created.
+        data: the cluster's folder, created on first use (default `_postgres_data()`); when this runs
+            as root, its parent folder must belong to the system user postgres.
+        log_path: where the server's output goes.
+
+    Raises:
+        RuntimeError: PostgreSQL is not installed.
+        subprocess.CalledProcessError: initdb failed.
+    """
+    pg_bin, data = _postgres_bin(), data or _postgres_data()
     if not (data / "PG_VERSION").exists():
         data.mkdir(parents=True, exist_ok=True)
         data.chmod(0o700)
@@ -224,7 +235,7 @@ def postgresql(port: int, password: str) -> Service:
         _as_postgres([str(pg_bin / "postgres"), "-D", str(data), "-p", str(port), "-c", f"listen_addresses={HOST}",
                       "-c", "unix_socket_directories="]),
         f"tcp://{HOST}:{port}",
-        LOGS / "postgresql.log",
+        log_path,
     )
 
 
@@ -259,12 +270,19 @@ def write_endpoints(action_url: str, target: Path, source: Path = ROOT / "endpoi
     return target
 
 
+def tracker_store_env(pg_port: int, password: str, database: str = DATABASE) -> Dict[str, str]:
+    """The TRACKER_STORE_* variables pointing Rasa at `database` of the local PostgreSQL (created if missing)."""
+    return {
+        "TRACKER_STORE_DIALECT": "postgresql", "TRACKER_STORE_HOST": HOST, "TRACKER_STORE_PORT": str(pg_port),
+        "TRACKER_STORE_DB": database, "TRACKER_STORE_USERNAME": DB_USER,
+        "TRACKER_STORE_PASSWORD": password, "TRACKER_STORE_LOGIN_DB": "postgres",
+    }
+
+
 def store_env(pg_port: int, redis_port: int, passwords: Dict[str, str]) -> Dict[str, str]:
     """The TRACKER_STORE_* and LOCK_STORE_* variables pointing Rasa at the local PostgreSQL and Redis."""
     return {
-        "TRACKER_STORE_DIALECT": "postgresql", "TRACKER_STORE_HOST": HOST, "TRACKER_STORE_PORT": str(pg_port),
-        "TRACKER_STORE_DB": DATABASE, "TRACKER_STORE_USERNAME": DB_USER,
-        "TRACKER_STORE_PASSWORD": passwords["postgres"], "TRACKER_STORE_LOGIN_DB": "postgres",
+        **tracker_store_env(pg_port, passwords["postgres"]),
         "LOCK_STORE_URL": HOST, "LOCK_STORE_PORT": str(redis_port), "LOCK_STORE_DB": str(LOCK_DB),
         "LOCK_STORE_PASSWORD": passwords["redis"],
     }
