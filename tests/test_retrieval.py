@@ -19,6 +19,7 @@ from components.item_selector import example_item
 from components.language import LanguageIdentifier, _words
 from scripts.knowledge.build import ASKED_MUNICIPALITY, FAQ_RESPONSES, WHICH_HOUSE_ITEM
 from scripts.paths import ROOT
+from tests.helpers import texts
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
 MIN_ITEM_EXAMPLES = 6
@@ -161,3 +162,16 @@ def test_english_is_other_language_and_markup_falls_back(agent):
     english, markup = _parse(agent, ["Can you tell me how I register a social enterprise?", "<script>alert(1)</script>"])
     assert english["intent"]["name"] == "other_language" and english["language"]["foreign"]
     assert markup["intent"]["name"] == "nlu_fallback" and markup.get("knowledge_item") is None
+
+
+@pytest.mark.parametrize("text, expected, absent", [  # the panel's knowledge gaps (docs/conversation-review.md, 7)
+    ("hvor mange socialøkonomiske virksomheder er egentlig registreret", "798 i juli 2021", None),
+    ("skal platformen have lov af finanstilsynet hvis vi crowdfunder et lån", "tilladelse fra Finanstilsynet", None),
+    ("må vores frivillige i foreningen godt få dagpenge", "bestyrelse er ulønnet", None),
+    ("hvilket erhvervshus hører middelfart til", "Erhvervshus Sydjylland i Vojens", "Erhvervshus Fyn"),
+    ("hvilket erhvervshus hører svendborg til", "Erhvervshus Fyn i Odense", None),
+])
+def test_the_panels_knowledge_gaps_get_their_answer(say, text, expected, absent):
+    reply = texts(say(text))  # typed, in a fresh conversation
+    assert expected in reply, reply
+    assert absent is None or absent not in reply, reply
