@@ -16,6 +16,7 @@ rules: the form rejects the message, the question is answered, the form goes on.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import Tracker
@@ -54,6 +55,34 @@ NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
 }
 
 
+# Words a typed question starts with (a whole question typed as the topic is also answered).
+QUESTION_WORDS = re.compile(r"^\W*(?:\w+,\s*)?(hvad|hvor\w*|hvem|hvilke\w*|hvordan|hvorfor|kan|skal|må|maa|er|har|koster)\b", re.I)
+
+
+def is_question(latest: Dict[str, Any]) -> bool:
+    """True if the message is a knowledge question ("forresten, hvad koster et cvr nummer?"), not just a topic's name."""
+    text = str(latest.get("text") or "")
+    intent = (latest.get("intent") or {}).get("name")
+    return intent == "faq" and (text.rstrip().endswith("?") or QUESTION_WORDS.search(text) is not None)
+
+
+def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str, str]:
+    """{other slot: value} if an answer that does not fit `slot` names another question's answer, else {}.
+
+    Only unmistakable answers count: a municipality's name, a topic's title or key words
+    (not a question's topic), a company form or a phase that `find_value` finds.
+    """
+    if not isinstance(text, str):
+        return {}
+    found = {
+        "municipality": find_municipality_answer(text),
+        "topic": find_topic(text, {}),
+        "company_form": find_value("company_form", text),
+        "phase": find_value("phase", text),
+    }
+    return {name: value for name, value in found.items() if name != slot and value}
+
+
 def _misses(tracker: Tracker) -> int:
     return int(tracker.get_slot(MISSES_SLOT) or 0)
 
@@ -66,12 +95,18 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     phase question), is dropped silently: the form asks in due course. A complaint
     or a question about the assistant gets its usual answer (ANSWERED_INSTEAD).
     """
-    normalised = NORMALISERS[slot](value, tracker.latest_message)
+    latest = tracker.latest_message or {}
+    normalised = NORMALISERS[slot](value, latest)
     if normalised is not None:
+        if slot == "topic" and tracker.get_slot("requested_slot") == slot and is_question(latest):
+            dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
     if tracker.get_slot("requested_slot") != slot or given_now:
         return {slot: None}  # not asked, or the answer gave another slot: no miss
+    other = other_slot_answer(slot, value, latest)
+    if other:
+        return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     instead = ANSWERED_INSTEAD.get(intent)
     if instead:

@@ -185,11 +185,24 @@ def test_an_unfitting_answer_is_taken_as_a_miss_but_a_question_is_left_to_the_ru
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="nej tak", intent="deny"), {}) == {}
 
 
-def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
+def test_a_knowledge_question_answering_the_topic_question_names_the_topic_and_is_answered():
     selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
     result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
-    assert result == {"topic": "tax_vat_accounting", "advice_misses": 0} and messages == []
+    assert result == {"topic": "tax_vat_accounting", "advice_misses": 0}
+    assert [m["response"] for m in messages] == ["utter_faq/tax_vat_accounting"]
     assert find_topic("noget helt andet", {"intent": {"name": "greet"}}) is None
+
+
+def test_a_word_the_nlu_could_not_place_names_the_topic_of_its_clear_closest_item():
+    ranking = [{"id": "funding_start_capital", "topic": "funding", "confidence": 0.3}]
+    assert find_topic("penge", {"intent": {"name": "nlu_fallback"}, "knowledge_item": {"ranking": ranking}}) == "funding"
+    ranking[0]["confidence"] = 0.1
+    assert find_topic("tja", {"intent": {"name": "nlu_fallback"}, "knowledge_item": {"ranking": ranking}}) is None
+
+
+def test_a_municipality_typed_at_the_topic_question_is_kept_and_the_topic_asked_again():
+    result, messages = validate("topic", "hoje taastrup", intent="request_advice")
+    assert result == {"topic": None, "municipality": "Høje-Taastrup"} and messages == []
 
 
 def test_the_form_asks_with_buttons():
