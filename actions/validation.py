@@ -83,6 +83,18 @@ def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str,
     return {name: value for name, value in found.items() if name != slot and value}
 
 
+def value_before(tracker: Tracker, slot: str) -> Any:
+    """The value `slot` had before the latest user message (None if it had none).
+
+    A word the NLU took for a slot's entity by mistake ("Kom i gang": phase "gang") must
+    not erase the phase the user gave earlier.
+    """
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    before = tracker.events[:users[-1]] if users else tracker.events
+    values = [e.get("value") for e in before if e.get("event") == "slot" and e.get("name") == slot]
+    return values[-1] if values else None
+
+
 def _misses(tracker: Tracker) -> int:
     return int(tracker.get_slot(MISSES_SLOT) or 0)
 
@@ -102,11 +114,12 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
             dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
-    if tracker.get_slot("requested_slot") != slot or given_now:
-        return {slot: None}  # not asked, or the answer gave another slot: no miss
-    other = other_slot_answer(slot, value, latest)
+    asked = tracker.get_slot("requested_slot") == slot
+    other = {k: v for k, v in other_slot_answer(slot, value, latest).items() if k not in given_now} if asked else {}
     if other:
         return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
+    if tracker.get_slot("requested_slot") != slot or given_now:
+        return {slot: value_before(tracker, slot)}  # not asked, or the answer gave another slot: no miss, the value kept
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     instead = ANSWERED_INSTEAD.get(intent)
     if instead:

@@ -200,6 +200,15 @@ def test_a_word_the_nlu_could_not_place_names_the_topic_of_its_clear_closest_ite
     assert find_topic("tja", {"intent": {"name": "nlu_fallback"}, "knowledge_item": {"ranking": ranking}}) is None
 
 
+def test_a_word_taken_for_another_slot_by_mistake_keeps_that_slot_s_earlier_value():
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "slot", "name": "phase", "value": "etablering"}, {"event": "user", "text": "Kom i gang"},
+              {"event": "slot", "name": "phase", "value": "gang"}]
+    asked = Tracker("u", {"requested_slot": "municipality", "phase": "gang"}, {"text": "Kom i gang"}, events, False,
+                    None, {"name": "advice_form"}, "action_listen")
+    assert ValidateAdviceForm().validate_phase("gang", dispatcher, asked, {}) == {"phase": "etablering"}
+
+
 def test_a_municipality_typed_at_the_topic_question_is_kept_and_the_topic_asked_again():
     result, messages = validate("topic", "hoje taastrup", intent="request_advice")
     assert result == {"topic": None, "municipality": "Høje-Taastrup"} and messages == []
