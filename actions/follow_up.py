@@ -87,12 +87,14 @@ DOUBTS = re.compile(r"\b(sikker|rigtigt?|korrekt|passer det|stemmer det|sandt)\b
 # Words too common to tie a follow-up to a sentence (folded, five letters or more).
 COMMON_WORDS = {
     "hvordan", "hvorfor", "hvornar", "hvilke", "hvilken", "noget", "nogen", "nogle", "skulle", "kunne",
-    "egentlig", "virksomhed", "virksomheden", "vores", "ogsa", "altsa", "gerne", "andre", "efter",
-    "forste", "bliver", "blive", "have", "havde", "sadan", "meget", "mange", "bare", "lige", "rigtig",
-    "hvad", "hvor", "der", "det", "den", "med", "til", "for",
+    "egentlig", "virksomhed", "virksomheden", "virksomheder", "vores", "jeres", "ogsa", "altsa", "gerne",
+    "andre", "efter", "forste", "bliver", "blive", "have", "havde", "sadan", "meget", "mange", "bare", "lige",
+    "rigtig", "hvad", "hvor", "vare", "skal", "godt", "ikke", "sige", "gore", "blev", "dine", "mine", "hver",
+    "alle", "selv", "over", "under", "inden", "uden", "eller", "hvis", "fordi", "bruge", "dette", "disse",
+    "de", "der", "det", "den", "dem", "med", "til", "for", "fra", "som", "og", "om", "vi", "man", "jeg", "du",
 }
 STEM = 6  # characters of a word that are compared ("vedtægterne" and "vedtægter")
-MIN_WORD = 5
+MIN_WORD = 4  # "sroi", "moms" count
 MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
 FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
 QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
@@ -174,16 +176,18 @@ def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, 
     return None, []
 
 
-def previous_reply(events: List[Dict[str, Any]]) -> List[str]:
-    """The bot texts between the user message before the latest one and the latest one.
+def previous_reply(events: List[Dict[str, Any]], turns: int = 1) -> List[str]:
+    """The bot texts of the replies to the `turns` user messages before the latest one, oldest first.
 
     Args:
         events: the tracker's events (dicts), oldest first; the last user event is the latest message.
+        turns: how many of the previous replies (1: just the one before the latest message).
     """
     user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
     if len(user_events) < 2:
         return []
-    return [e.get("text") or "" for e in events[user_events[-2] + 1:user_events[-1]] if e.get("event") == "bot"]
+    start = user_events[max(0, len(user_events) - 1 - turns)]
+    return [e.get("text") or "" for e in events[start + 1:user_events[-1]] if e.get("event") == "bot"]
 
 
 def shown_items(bot_texts: Iterable[str]) -> List[Item]:
@@ -203,7 +207,7 @@ def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
 
 
 def asked_for(text: str) -> List[str]:
-    """What the follow-up asks for, keys of ASKS_FOR ("price", "who_pays", "duration", "when", "how", "capital", "status", "why"); may be empty."""
+    """What the follow-up asks for: keys of ASKS_FOR ("price", "duration", "why", ...), in its order; may be empty."""
     folded = fold(text)
     return [ask for ask, (asking, _) in ASKS_FOR.items() if any(re.search(p, folded) for p in asking)]
 
@@ -251,9 +255,10 @@ class _Context:
     ranking: Dict[str, float]
 
     def words_shared(self, text: str) -> float:
-        """FOLLOW_UP_WORD per word `text` shares with the follow-up, QUESTION_WORD per word shared with the question."""
-        stems = _stems(text)
-        return FOLLOW_UP_WORD * len(stems & self.follow_up_words) + QUESTION_WORD * len(stems & self.question_words)
+        """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
+        folded = fold(text)  # a stem inside a compound counts: "tilskud" in "løntilskud"
+        return FOLLOW_UP_WORD * sum(stem in folded for stem in self.follow_up_words) + QUESTION_WORD * sum(
+            stem in folded for stem in self.question_words)
 
     def item_score(self, item: Item) -> float:
         """How well an item not shown yet answers the follow-up (higher is better)."""
@@ -265,9 +270,9 @@ class _Context:
 
     def fits(self, item: Item) -> bool:
         """True if an item not shown yet belongs to this conversation enough to answer a LOOSE_ASKS follow-up."""
-        stems = _stems(item.text)
-        return bool(stems & self.follow_up_words) or len(stems & self.question_words) >= 2 or self.form_fits(item) \
-            or self.ranking.get(item.id, 0.0) >= RANK_FITS
+        folded = fold(item.text)
+        return any(stem in folded for stem in self.follow_up_words) or sum(stem in folded for stem in self.question_words) >= 2 \
+            or self.form_fits(item) or self.ranking.get(item.id, 0.0) >= RANK_FITS
 
     def form_fits(self, item: Item) -> bool:
         """True if the item is about the company form in play (not about every form)."""

@@ -5,8 +5,8 @@ key and knowledge item the NLU chose (data/responses/faq.yml), which starts with
 item and appends the topic's important items. Asked a second question on the same
 topic ("skal det stå i vedtægterne?" after the general assembly), it would send the
 same paragraphs again, reordered. `install` wraps the action in the Rasa server, so it
-works without the action server, like the answer itself: items the previous reply
-already had are dropped (actions.follow_up.without_repeats); if that was the item the
+works without the action server, like the answer itself: items the replies to the
+last RECENT_TURNS messages already had are dropped (actions.follow_up.without_repeats); if that was the item the
 answer starts with, the message is answered as a follow-up of the previous answer
 (actions.follow_up.resolve: the sentence asked about, the next item, or an honest "I
 don't know"), keeping the answer's buttons. Installed when the channels package is
@@ -27,6 +27,7 @@ from actions.follow_up import faq_key, previous_question, previous_reply, resolv
 logger = logging.getLogger(__name__)
 
 RETRIEVAL_ACTION = "utter_faq"
+RECENT_TURNS = 3  # an item shown in the replies to the last three messages is not sent again
 
 
 def trimmed(events: List[Event], tracker_events: List[dict], latest: dict) -> List[Event]:
@@ -41,7 +42,7 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict) -> Li
     Returns:
         The events, each BotUttered's text changed as the module docstring says.
     """
-    previous = previous_reply(tracker_events)
+    previous = previous_reply(tracker_events, RECENT_TURNS)
     if not previous:
         return events
     result: List[Event] = []

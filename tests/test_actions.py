@@ -8,8 +8,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
-from actions.follow_up import ActionFollowUp
-from actions.knowledge import faq_answer
+from actions.clarify import as_follow_up
+from actions.follow_up import ActionFollowUp, without_repeats
+from actions.knowledge import faq_answer, load_items
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
 from actions.validation import ValidateAdviceForm
@@ -337,3 +338,53 @@ def test_what_was_asked_for_is_not_repeated_when_it_was_just_said():
 
 def test_a_follow_up_without_a_previous_question_asks_for_the_whole_question():
     assert "hele spørgsmålet" in follow_up("og hvad koster det?", [])
+
+
+def items_text(*ids: str) -> str:
+    """The texts of these knowledge items joined as an answer shows them."""
+    texts_by_id = {item.id: item.text for item in load_items()}
+    return "\n\n".join(texts_by_id[i] for i in ids)
+
+
+def test_a_follow_up_whose_answer_was_just_shown_gets_that_sentence_alone():
+    earlier = [("hvem betaler lønnen i et fleksjob", "hiring_special_terms", items_text("hiring_fleksjob", "hiring_overview"))]
+    answer = follow_up("hvor længe varer det?", earlier)
+    assert "første gang bevilges det for 5 år" in answer and "ovenfor" in answer and "I et fleksjob betaler" not in answer
+
+
+def test_why_is_answered_honestly_with_the_sentence_it_is_about():
+    earlier = [("hvornår blev vækstcentret startet", "centre_history", items_text("centre_history_main"))]
+    answer = follow_up("hvorfor lukkede det?", earlier)
+    assert "står der ikke i mine kilder" in answer and "udgangen af 2015" in answer and PHONE_LINK in answer
+
+
+def test_when_follows_the_word_asked_about_not_the_first_date():
+    earlier = [("hvem var formand for rådet", "advisory_council", items_text("advisory_council_members", "advisory_council_closed"))]
+    assert "udgangen af 2015" in follow_up("og hvornår lukkede det", earlier)
+
+
+def test_what_is_not_known_is_said_so_with_the_phone():
+    earlier = [("hvordan bliver vi registreret som rsv", "rsv_how_to_register", items_text("rsv_register_how", "rsv_register_fee"))]
+    answer = follow_up("hvor lang tid tager det", earlier)
+    assert "ved jeg desværre ikke" in answer and PHONE_LINK in answer and "14 dage" not in answer
+
+
+def test_capital_after_the_founding_fee_of_an_aps_gets_the_aps_capital():
+    earlier = [("hvad koster det at stifte et aps", "cvr_registration", items_text("cvr_fees", "cvr_how"))]
+    assert "20.000 kr. i selskabskapital" in follow_up("og hvor mange penge skal der staa i selskabet", earlier)
+
+
+def test_a_knowledge_answer_leaves_out_the_items_the_previous_reply_had():
+    answer = items_text("procurement_where_published", "procurement_overview", "procurement_rsv")
+    assert without_repeats(answer, ["intet"]) == answer
+    assert without_repeats(answer, [items_text("procurement_overview")]) == items_text("procurement_where_published", "procurement_rsv")
+    assert without_repeats(answer, [items_text("procurement_where_published")]) is None  # the lead again: a follow-up
+
+
+def test_an_unclear_message_right_after_an_answer_is_read_as_its_follow_up():
+    question = {"event": "user", "text": "hvad koster det at stifte et aps", "parse_data": {
+        "intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": "faq/cvr_registration"}}}}}
+    latest = {"text": "og hvor mange penge skal der staa i selskabet", "intent": {"name": "nlu_fallback"}}
+    events = [question, {"event": "bot", "text": items_text("cvr_fees", "cvr_how")}, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    assert "20.000 kr." in (as_follow_up(events, latest) or "")
+    assert as_follow_up(events[-1:], latest) is None  # no answer before it: "Mener du …?" as usual
