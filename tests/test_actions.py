@@ -385,6 +385,7 @@ def test_an_unclear_message_right_after_an_answer_is_read_as_its_follow_up():
     question = {"event": "user", "text": "hvad koster det at stifte et aps", "parse_data": {
         "intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": "faq/cvr_registration"}}}}}
     latest = {"text": "og hvor mange penge skal der staa i selskabet", "intent": {"name": "nlu_fallback"}}
-    events = [question, {"event": "bot", "text": items_text("cvr_fees", "cvr_how")}, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    events = [question, {"event": "bot", "text": items_text("cvr_fees", "cvr_how")},
+              {"event": "user", "text": latest["text"], "parse_data": latest}]
     assert "20.000 kr." in (as_follow_up(events, latest) or "")
     assert as_follow_up(events[-1:], latest) is None  # no answer before it: "Mener du …?" as usual
