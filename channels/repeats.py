@@ -81,4 +81,4 @@ def install() -> None:
             return events
 
     run.drops_repeats = True  # type: ignore[attr-defined]
-    ActionRetrieveResponse.run = run  # type: ignore[method-assign]
+    ActionRetrieveResponse.run = run
