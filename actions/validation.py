@@ -32,6 +32,10 @@ MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
 # Intents whose message is never taken as an answer: they leave or interrupt the form.
 NOT_ANSWERS = ("stop", "request_human", "goodbye", "other_language")
+# A message the NLU read as a stop but that names the asked phase or company form, and has
+# no word of stopping, is an answer ("vi korer allerede").
+NAMED_VALUES = ("phase", "company_form")
+STOP_WORDS = re.compile(r"\b(stop\w*|glem|afbryd\w*|annull?\w*|gider|orker|drop|cancel|fortryder|hold op|ikke mere|ikke flere)\b", re.I)
 # Intents whose message is taken only if it fits the slot; otherwise the rules
 # answer it and the form goes on (deny: "nej tak" to the phase question stops the
 # form, "aner det ikke" to the company form question is an answer; a typed phase
@@ -159,7 +163,11 @@ class ValidateAdviceForm(FormValidationAction):
         """
         latest = tracker.latest_message or {}
         text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") != slot or intent in NOT_ANSWERS or not isinstance(text, str):
+        if tracker.get_slot("requested_slot") != slot or not isinstance(text, str):
+            return {}
+        if intent == "stop" and slot in NAMED_VALUES and find_value(slot, text) and not STOP_WORDS.search(text):
+            return {slot: text}  # "vi korer allerede" read as a stop: a phase all the same
+        if intent in NOT_ANSWERS:
             return {}
         if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
             return {}

@@ -174,7 +174,7 @@ def test_an_answer_that_gave_another_slot_is_no_miss():
 def test_an_answer_that_fits_the_asked_slot_is_taken_whatever_the_intent(slot, text, intent):
     extractor = getattr(ValidateAdviceForm(), f"extract_{slot}")
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent=intent), {}) == {slot: text}
-    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="stop"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=f"stop, {text}", intent="stop"), {}) == {}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="complain"), {}) == {slot: text}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": None}, text=text, intent=intent), {}) == {}
 
@@ -389,3 +389,10 @@ def test_an_unclear_message_right_after_an_answer_is_read_as_its_follow_up():
               {"event": "user", "text": latest["text"], "parse_data": latest}]
     assert "20.000 kr." in (as_follow_up(events, latest) or "")
     assert as_follow_up(events[-1:], latest) is None  # no answer before it: "Mener du …?" as usual
+
+
+def test_a_phase_the_nlu_read_as_a_stop_is_an_answer_but_a_real_stop_is_not():
+    extractor = ValidateAdviceForm().extract_phase
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="vi korer allerede", intent="stop"), {}) == {
+        "phase": "vi korer allerede"}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="glem det, vi er i drift", intent="stop"), {}) == {}
