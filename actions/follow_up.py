@@ -103,6 +103,7 @@ FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its que
 OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when neither fits better
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
+OWN_QUESTION_CONFIDENCE = 0.5  # from this item-selector confidence a follow-up naming its subject is a question of its own
 SHOWN_PREFIX = 60  # characters of an item's text that, found in a bot message, mean it was shown
 
 NO_TOPIC = (
@@ -396,9 +397,35 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
     """The answer to the follow-up `latest` (parse data) in a conversation of `events` (dicts, oldest first)."""
     question, bot_texts = previous_question(events)
     topic = faq_key(question["parse_data"]) if question else None
+    own = own_question(latest, topic, bot_texts)
+    if own is not None:
+        return _item_reply(own)
     if question is None or topic is None:
         return Reply(NO_TOPIC, "no_topic")
     return resolve(topic, question, bot_texts, latest)
+
+
+def own_question(latest: Dict[str, Any], topic: Optional[str], bot_texts: List[str]) -> Optional[Item]:
+    """The item a "follow-up" that names its own subject asks for ("og hvad er grænsen for moms?"), or None.
+
+    That is the item selector's best item for the message when it is at least
+    OWN_QUESTION_CONFIDENCE sure, the item is outside the previous topic and its RELATED
+    topics and not shown yet, and a word of the message (not an asking word, not the company
+    form it names: "og for en forening?" stays a follow-up) is in its text.
+    """
+    best = latest.get("knowledge_item") or {}
+    item = {i.id: i for i in load_items()}.get(best.get("id") or "")
+    if item is None or float(best.get("confidence") or 0) < OWN_QUESTION_CONFIDENCE:
+        return None
+    if topic is not None and item.topic in (topic, *RELATED.get(topic, ())):
+        return None
+    if item.text[:SHOWN_PREFIX] in "\n".join(bot_texts):
+        return None
+    text = latest.get("text") or ""
+    form = find_value("company_form", text)
+    own_words = _stems(text) - _ask_stems(text) - _stems(f"{form} {COMPANY_FORM_LABELS.get(form or '', '')}")
+    folded = fold(f"{item.question} {item.text}")
+    return item if any(stem in folded for stem in own_words) else None
 
 
 def without_repeats(answer: str, previous: Sequence[str]) -> Optional[str]:

@@ -112,18 +112,23 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     or a question about the assistant gets its usual answer (ANSWERED_INSTEAD).
     """
     latest = tracker.latest_message or {}
+    asked = tracker.get_slot("requested_slot") == slot
+    earlier = value_before(tracker, slot)
+    if not asked and earlier is not None:
+        return {slot: earlier}  # an answer given before is not overwritten by a word in an answer to another question
     normalised = NORMALISERS[slot](value, latest)
+    if normalised is None and asked and value != latest.get("text"):
+        normalised = NORMALISERS[slot](latest.get("text"), latest)  # the entity was a part ("hoje"), the whole answer may fit
     if normalised is not None:
-        if slot == "topic" and tracker.get_slot("requested_slot") == slot and is_question(latest):
+        if slot == "topic" and asked and is_question(latest):
             dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
-    asked = tracker.get_slot("requested_slot") == slot
     other = {k: v for k, v in other_slot_answer(slot, value, latest).items() if k not in given_now} if asked else {}
     if other:
         return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
-    if tracker.get_slot("requested_slot") != slot or given_now:
-        return {slot: value_before(tracker, slot)}  # not asked, or the answer gave another slot: no miss, the value kept
+    if not asked or given_now:
+        return {slot: earlier}  # not asked, or the answer gave another slot: no miss, the value kept
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     instead = ANSWERED_INSTEAD.get(intent)
     if instead:

@@ -396,3 +396,14 @@ def test_a_phase_the_nlu_read_as_a_stop_is_an_answer_but_a_real_stop_is_not():
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="vi korer allerede", intent="stop"), {}) == {
         "phase": "vi korer allerede"}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="glem det, vi er i drift", intent="stop"), {}) == {}
+
+
+def test_a_follow_up_that_names_its_own_subject_gets_that_subject():
+    earlier = [("hvornår blev vækstcentret oprettet", "centre_history", items_text("centre_history_main"))]
+    best = {"id": "tax_vat", "topic": "tax_vat_accounting", "confidence": 0.84}
+    assert "50.000 kr." in follow_up("Og hvad er graensen for moms?", earlier, knowledge_item=best)
+    rsv = [("hvordan registrerer vi os som rsv", "rsv_how_to_register", items_text("rsv_register_how"))]
+    fees = {"id": "cvr_fees", "topic": "cvr_registration", "confidence": 0.88}  # no word of its own: the previous topic's price
+    assert "gebyr" in follow_up("og hvad koster det?", rsv, knowledge_item=fees)
+    association = {"id": "company_form_forening", "topic": "company_form", "confidence": 0.52}
+    assert "forening med eget CVR-nummer kan blive RSV" in follow_up("og for en forening?", [RSV_CRITERIA], knowledge_item=association)
