@@ -54,6 +54,7 @@ RELATED: Dict[str, Tuple[str, ...]] = {
     "centre_status": ("free_guidance",),
     "advisory_council": ("centre_status",),
     "governance": ("rsv_criteria",),
+    "growth": ("company_form", "cvr_registration", "funding"),
 }
 
 # What a follow-up asks for: patterns of the (folded, see actions.normalise.fold)
@@ -99,6 +100,7 @@ MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
 FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
 QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
 LEAD_WEIGHT = 3.0  # a sentence of the item the previous answer led with
+PICKED_WEIGHT = 4.0  # a sentence of the item the item selector picked for the message itself
 FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its question names
 OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when neither fits better
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
@@ -238,7 +240,7 @@ def _ask_stems(text: str) -> Set[str]:
 
 def sentences(text: str) -> List[str]:
     """The sentences and list lines of an item's text ("kr." and "fx." do not end a sentence)."""
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-ZÆØÅ\[\"])|\n+", text)
+    parts = re.split(r"(?<![A-ZÆØÅ]\.[A-ZÆØÅ]\.)(?<=[.!?])\s+(?=[A-ZÆØÅ\[\"])|\n+", text)  # not after "A.P."
     return [p.strip() for p in parts if len(p.strip()) > 3]
 
 
@@ -254,6 +256,7 @@ class _Context:
     follow_up_words: Set[str]
     question_words: Set[str]
     ranking: Dict[str, float]
+    picked: Optional[str] = None
 
     def words_shared(self, text: str) -> float:
         """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
@@ -292,6 +295,7 @@ def _context(topic: str, question_text: str, bot_texts: List[str], latest: Dict[
         follow_up_words=_stems(text) - _ask_stems(text),
         question_words=_stems(question_text) - _ask_stems(question_text),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ranking},
+        picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
     )
 
 
@@ -307,16 +311,18 @@ def _candidates(context: _Context, selected: Optional[str]) -> List[Item]:
 def _best_sentence(context: _Context, need_words: bool) -> Tuple[float, Optional[str]]:
     """(score, the shown sentence with what was asked for, if anything was, tied most to the conversation).
 
-    The score is LEAD_WEIGHT for a sentence of the item the answer led with plus the words
+    The score is PICKED_WEIGHT for a sentence of the item the NLU picked for the message (a
+    knowledge question whose answer was shown), else LEAD_WEIGHT for one of the item the answer led with, plus the words
     shared (`_Context.words_shared`); with `need_words`, a sentence must share a word or be
     the lead's. (0, None) if no sentence qualifies.
     """
     best: Tuple[float, Optional[str]] = (0.0, None)
     for position, item in enumerate(context.shown):
+        weight = PICKED_WEIGHT if item.id == context.picked else LEAD_WEIGHT if position == 0 else 0.0
         for sentence in sentences(item.text):
             if context.asks and not _has(sentence, context.asks):
                 continue
-            score = (LEAD_WEIGHT if position == 0 else 0.0) + context.words_shared(sentence)
+            score = weight + context.words_shared(sentence)
             if (score or not need_words) and (best[1] is None or score > best[0]):
                 best = (score, sentence)
     return best
@@ -381,7 +387,7 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
             return Reply(source, "source")
     score, sentence = _best_sentence(context, need_words=True)
     if sentence and context.words_shared(sentence) >= FOLLOW_UP_WORD and (
-            not candidates or context.words_shared(sentence) > context.words_shared(candidates[0].text)):
+            not candidates or context.words_shared(sentence) >= context.words_shared(candidates[0].text)):
         return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
     if candidates:
         return _item_reply(candidates[0])
@@ -390,7 +396,7 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
 
 def _context_without_asks(context: _Context) -> _Context:
     return _Context(context.topic, context.shown, context.shown_texts, [], context.company_form,
-                    context.follow_up_words, context.question_words, context.ranking)
+                    context.follow_up_words, context.question_words, context.ranking, context.picked)
 
 
 def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Reply:
