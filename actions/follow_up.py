@@ -100,7 +100,7 @@ MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
 FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
 QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
 LEAD_WEIGHT = 3.0  # a sentence of the item the previous answer led with
-PICKED_WEIGHT = 4.0  # a sentence of the item the item selector picked for the message itself
+PICKED_WEIGHT = 25.0  # a sentence of the item the item selector picked for the (knowledge) question itself: it asks that item
 FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its question names
 OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when neither fits better
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
@@ -386,8 +386,9 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
         if source not in context.shown_texts:
             return Reply(source, "source")
     score, sentence = _best_sentence(context, need_words=True)
+    ranked_first = bool(candidates) and context.ranking.get(candidates[0].id, 0.0) >= RANK_FITS  # wins a tie
     if sentence and context.words_shared(sentence) >= FOLLOW_UP_WORD and (
-            not candidates or context.words_shared(sentence) >= context.words_shared(candidates[0].text)):
+            not candidates or context.words_shared(sentence) > context.words_shared(candidates[0].text) - (not ranked_first)):
         return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
     if candidates:
         return _item_reply(candidates[0])
