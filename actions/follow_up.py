@@ -388,7 +388,7 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
     score, sentence = _best_sentence(context, need_words=True)
     ranked_first = bool(candidates) and context.ranking.get(candidates[0].id, 0.0) >= RANK_FITS  # wins a tie
     if sentence and context.words_shared(sentence) >= FOLLOW_UP_WORD and (
-            not candidates or context.words_shared(sentence) > context.words_shared(candidates[0].text) - (not ranked_first)):
+            not candidates or score > context.words_shared(candidates[0].text) - (not ranked_first)):
         return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
     if candidates:
         return _item_reply(candidates[0])
