@@ -1,4 +1,10 @@
-"""Asking instead of guessing: "Mener du …?" with the closest knowledge items as buttons."""
+"""Asking instead of guessing: "Mener du …?" with the closest knowledge items as buttons.
+
+Right after a knowledge answer, an unclear message is first read as a follow-up of it
+("og hvor mange penge skal der stå i selskabet" after the fee for an ApS): if it asks for
+something (a price, a time, …), names a company form, or its closest item belongs to the
+answer's topic, and the answer's items or their neighbours have it, that is the reply.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +15,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.follow_up import RELATED, asked_for, faq_key, follow_up_reply, previous_question, previous_reply, shown_items
 from actions.knowledge import KNOWLEDGE_ITEM, load_items
-from actions.prompts import CLARIFY_QUESTION, REPHRASE, REPHRASE_BUTTONS
+from actions.normalise import find_value
+from actions.prompts import CLARIFY_OTHERWISE, CLARIFY_QUESTION, REPHRASE, REPHRASE_BUTTONS
 
 logger = logging.getLogger(__name__)
 
 CLARIFY_BUTTONS = 3
+KNOWLEDGE_INTENTS = ("faq", "follow_up")  # a message with one of these was answered from the knowledge base
 # The least confidence (0-1, the item ranking's share) at which an item is offered.
 MIN_OFFERED_CONFIDENCE = 0.05
-HANDOFF = "utter_handoff"  # the domain response with the phone number
 
 
 def closest_questions(parse_data: Dict[str, Any], limit: int = CLARIFY_BUTTONS) -> List[str]:
@@ -35,30 +43,57 @@ def closest_questions(parse_data: Dict[str, Any], limit: int = CLARIFY_BUTTONS) 
             if entry["id"] in questions and entry["confidence"] >= MIN_OFFERED_CONFIDENCE][:limit]
 
 
-def _response_text(domain: DomainDict, name: str) -> Optional[str]:
-    variations = (domain.get("responses") or {}).get(name) or []
-    return variations[0].get("text") if variations else None
+def as_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Optional[str]:
+    """The reply to an unclear message read as a follow-up of the answer just given, or None.
+
+    Args:
+        events: the tracker's events (dicts), oldest first, ending with the message.
+        latest: the message's parse data.
+
+    Returns:
+        The follow-up's answer (an item or a sentence, actions.follow_up) if the previous
+        message was a knowledge question or follow-up (or its reply showed items) and the
+        message leans on it (see the module
+        docstring); None otherwise.
+    """
+    users = [e for e in events if e.get("event") == "user"]
+    previous_intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(users) > 1 else None
+    if previous_intent not in KNOWLEDGE_INTENTS and not shown_items(previous_reply(events)):
+        return None
+    question, _ = previous_question(events)
+    topic = faq_key(question["parse_data"]) if question else None
+    text = latest.get("text") or ""
+    ranking = (latest.get(KNOWLEDGE_ITEM) or {}).get("ranking") or []
+    near = bool(ranking) and topic is not None and ranking[0].get("topic") in (topic, *RELATED.get(topic, ()))
+    if not (asked_for(text) or find_value("company_form", text) or near):
+        return None
+    reply = follow_up_reply(events, latest)
+    return reply.text if reply.answers else None
 
 
 class ActionClarify(Action):
     """Below the calibrated confidence: "Mener du …?" with two or three item questions as
-    buttons (payload: the question, so a click is understood like typing it) and the
-    phone number of the handoff; a message with no close item gets the rephrase request."""
+    buttons (payload: the question, so a click is understood like typing it), then the
+    phone number; a message with no close item gets the rephrase request. Right after a
+    knowledge answer, a message that leans on it is answered as a follow-up instead."""
 
     def name(self) -> Text:
         """action_clarify"""
         return "action_clarify"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the clarifying question or the rephrase request; sets nothing."""
-        questions = closest_questions(tracker.latest_message or {})
-        handoff = _response_text(domain, HANDOFF)
-        if len(questions) < 2 or handoff is None:
-            logger.info("Clarify: no close knowledge item (or no %s response); asking to rephrase.", HANDOFF)
+        """Utters the follow-up's answer, or the clarifying question and the phone number, or the rephrase request."""
+        latest = tracker.latest_message or {}
+        follow_up = as_follow_up(tracker.events, latest)
+        if follow_up:
+            logger.info("Clarify: read an unclear message as a follow-up of the answer just given.")
+            dispatcher.utter_message(text=follow_up)
+            return []
+        questions = closest_questions(latest)
+        if len(questions) < 2:
+            logger.info("Clarify: no close knowledge item; asking to rephrase.")
             dispatcher.utter_message(text=REPHRASE, buttons=REPHRASE_BUTTONS)
             return []
-        dispatcher.utter_message(
-            text=f"{CLARIFY_QUESTION}\n\n{handoff}",
-            buttons=[{"title": question, "payload": question} for question in questions],
-        )
+        dispatcher.utter_message(text=CLARIFY_QUESTION, buttons=[{"title": q, "payload": q} for q in questions])
+        dispatcher.utter_message(text=CLARIFY_OTHERWISE)
         return []

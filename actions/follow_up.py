@@ -1,21 +1,30 @@
-"""Follow-up questions ("og hvad koster det?"), answered within the previous answer's topic.
+"""Follow-up questions ("og hvad koster det?"), answered against the answer just given.
 
-The previous topic is the faq key the response selector chose for the last user
-message with intent `faq`. The candidates are that topic's knowledge items, then
-those of the topics one naturally asks about next (RELATED: after the RSV criteria,
-"hvordan gør vi så?" is about registering). Each candidate is ranked by the item
-selector's ranking of the follow-up message when the parse data has one
-(`parse_data["knowledge_item"]["ranking"]`), else by what the follow-up asks for
-(a price, who pays, a duration, how, capital, a company form) and the topic's order. An item the
-user has already been shown since that question is never given again: a follow-up
-that doubts the answer ("er det ikke for tungt for os?") gets the next item, or a
-question back when the topic has nothing more.
+The previous answer is what the bot said since the last user message with intent
+`faq` (its faq key is the previous topic). A follow-up is resolved in this order:
+
+1. what it asks for (a price, who pays, how long, when, how, capital, whether it still is, why: ASKS_FOR) is in a
+   sentence of an item just shown that shares a word with the follow-up or the
+   question before it ("hvor længe varer det?" after the fleksjob answer: "første gang
+   bevilges det for 5 år"): that sentence alone, never the whole text again;
+2. else an item not shown yet, of the previous topic or the topics one naturally asks
+   about next (RELATED), that has what was asked for and fits the conversation (shares a
+   word, names the company form in play, the item selector ranks it, or it says how);
+3. else a sentence just shown that has it; else an honest "I don't know" with the phone
+   number, for "hvorfor ...?" with the sentence the question is about.
+
+A follow-up that asks for nothing of that kind gets the item for the company form it
+names ("og for en forening?"), the source of the answer when it doubts it ("er du nu
+sikker?"), a shown sentence it is about, or the best item not shown yet; an item the
+user has been shown since the question is never given again. The same functions let a
+knowledge answer drop the items the previous reply already had (`without_repeats`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,8 +32,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.advice import source_line
 from actions.contact import phone_link
-from actions.knowledge import ALL_FORMS, Item, load_items, load_topics
-from actions.normalise import find_value
+from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items, load_topics
+from actions.normalise import find_value, fold
 
 # The topics a follow-up may lead on to, in order of preference (not facts: where a
 # founder's next question usually goes).
@@ -44,25 +53,59 @@ RELATED: Dict[str, Tuple[str, ...]] = {
     "centre_activities": ("centre_status",),
     "centre_status": ("free_guidance",),
     "advisory_council": ("centre_status",),
+    "governance": ("rsv_criteria",),
+    "growth": ("company_form", "cvr_registration", "funding"),
 }
 
-# What a follow-up asks for: the words that ask it, and the patterns of an item's
-# text that answer it (each pattern found counts once).
+# What a follow-up asks for: patterns of the (folded, see actions.normalise.fold)
+# follow-up that ask it, and patterns of an item's text that answer it.
 ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
-    "price": (("koster", "kaster", "pris", "prisen", "gebyr", "gratis", "dyrt"),
-              (r"\bkr\.", r"gebyr", r"gratis", r"koste")),
-    "who_pays": (("betaler", "betale", "betalingen"),
-                 (r"betal", r"tilskud")),
-    "time": (("længe", "laenge", "tid", "frist", "fristen", "hvornår", "hvornar", "hurtigt"),
-             (r"\bdage\b", r"\buger?\b", r"måned", r"\bår\b", r"senest", r"frist", r"periode")),
-    "how": (("hvordan", "søger", "soger", "ansøger", "ansoger", "ansøge", "henvende", "kontakte", "skridt", "gør", "gor"),
-            (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"jobcentret")),
-    "capital": (("kapital", "kapitalen", "udbytte", "udbyttet", "udbetale"),
+    "price": ((r"\b(koster|kaster|pris|prisen|gebyr\w*|gratis|dyrt)\b",),
+              (r"gebyr", r"gratis", r"\bkost", r"\bpris")),
+    "who_pays": ((r"\bbetal",),
+                 (r"\bbetal", r"tilskud")),
+    "duration": ((r"\b(lange|lang tid|hurtigt|varer|tager)\b",),
+                 (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"toårig")),
+    "when": ((r"\b(hvornar|frist\w*|senest)\b",),
+             (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}", r"\b(19|20)\d\d\b")),
+    "how": ((r"\b(hvordan|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
+            (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"\bgå til\b")),
+    "capital": ((r"\b(kapital\w*|selskabskapital\w*|udbytte\w*|udbetale|indskud|skyde ind)\b",
+                 r"\bpenge\b.*\b(sta|have|kraver)\b"),
                 (r"kapital", r"udbytte", r"afkast")),
+    "status": ((r"\b(stadig\w*|endnu|fortsat|opdateret)\b",),
+               (r"længere", r"lukke", r"stadig", r"opdateret")),
+    "why": ((r"\bhvorfor\b",), ()),
 }
-OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when neither fits better
+# Asks answered by a procedure item rather than by a sentence picked out of an answer (a
+# shown sentence is then the last resort).
+NO_SENTENCE_ASKS = ("how",)
+# Asks whose answer patterns (a year, "senest") are in many items: an item not shown yet
+# answers them only if it also fits the conversation (shares a word, the company form, the ranking).
+LOOSE_ASKS = ("duration", "when", "status")
+# Follow-ups that doubt the answer is right: they get its source.
+DOUBTS = re.compile(r"\b(sikker|rigtigt?|korrekt|passer det|stemmer det|sandt)\b")
+# Words too common to tie a follow-up to a sentence (folded, five letters or more).
+COMMON_WORDS = {
+    "hvordan", "hvorfor", "hvornar", "hvilke", "hvilken", "noget", "nogen", "nogle", "skulle", "kunne",
+    "egentlig", "virksomhed", "virksomheden", "virksomheder", "vores", "jeres", "ogsa", "altsa", "gerne",
+    "andre", "efter", "forste", "bliver", "blive", "have", "havde", "sadan", "meget", "mange", "bare", "lige",
+    "rigtig", "hvad", "hvor", "vare", "skal", "godt", "ikke", "sige", "gore", "blev", "dine", "mine", "hver",
+    "alle", "selv", "over", "under", "inden", "uden", "eller", "hvis", "fordi", "bruge", "dette", "disse",
+    "de", "der", "det", "den", "dem", "med", "til", "for", "fra", "som", "og", "om", "vi", "man", "jeg", "du",
+}
+STEM = 6  # characters of a word that are compared ("vedtægterne" and "vedtægter")
+MIN_WORD = 4  # "sroi", "moms" count
 MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
-FORM_WEIGHT = 3.0  # the item is about the company form the follow-up names
+FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
+QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
+LEAD_WEIGHT = 3.0  # a sentence of the item the previous answer led with
+PICKED_WEIGHT = 25.0  # a sentence of the item the item selector picked for the (knowledge) question itself: it asks that item
+FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its question names
+OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when neither fits better
+RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
+RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
+OWN_QUESTION_CONFIDENCE = 0.5  # from this item-selector confidence a follow-up naming its subject is a question of its own
 SHOWN_PREFIX = 60  # characters of an item's text that, found in a bot message, mean it was shown
 
 NO_TOPIC = (
@@ -70,8 +113,24 @@ NO_TOPIC = (
     "så svarer jeg så præcist, jeg kan."
 )
 ALREADY_SAID = (
-    "Det står i mit svar lige ovenfor. Er noget uklart, så skriv gerne, hvad du tænker på, "
+    "Det står i mit svar lige ovenfor: {sentence}\n\nEr noget uklart, så skriv gerne, hvad du tænker på, "
     f"eller ring til Erhvervsstyrelsen på {phone_link()}, så hjælper en rådgiver dig."
+)
+WHY_UNKNOWN = (
+    "Hvorfor, står der ikke i mine kilder. Det, jeg ved, er: {sentence}\n\nVil du vide mere, så ring til "
+    f"Erhvervsstyrelsen på {phone_link()}."
+)
+NOT_KNOWN = (
+    "Det ved jeg desværre ikke noget om, ud over det, jeg har skrevet om {title}. Ring til "
+    f"Erhvervsstyrelsen på {phone_link()}, så hjælper en rådgiver dig."
+)
+NOTHING_FOR_FORM = (
+    "Jeg har ikke noget særligt om {form} ud over svaret ovenfor. Ring til Erhvervsstyrelsen på "
+    f"{phone_link()}, hvis du vil være sikker på, hvad der gælder for jer."
+)
+SOURCE = (
+    "Svaret bygger på {link} (tjekket {checked}). Vil du være helt sikker på, hvad der gælder for jer, så "
+    f"ring til Erhvervsstyrelsen på {phone_link()}."
 )
 NOTHING_MORE = (
     "Mere end det har jeg ikke om {title}. Hvad vil du gerne vide mere præcist? Skriv gerne "
@@ -80,8 +139,18 @@ NOTHING_MORE = (
 )
 
 
-def _words(text: str) -> List[str]:
-    return re.findall(r"\w+", text.lower())
+@dataclass(frozen=True)
+class Reply:
+    """A follow-up's answer: `text` (Danish markdown) and `kind`: "item" (an item not shown
+    before), "sentence" (a sentence just shown), "source", "unknown" or "no_topic"."""
+
+    text: str
+    kind: str
+
+    @property
+    def answers(self) -> bool:
+        """True if it gives a fact (an item or a sentence), not a question back or an "I don't know"."""
+        return self.kind in ("item", "sentence")
 
 
 def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
@@ -110,15 +179,30 @@ def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, 
     return None, []
 
 
-def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
-    """The ids of the items the user has seen since `question`: in a bot text, or named by the item selector.
+def previous_reply(events: List[Dict[str, Any]], turns: int = 1) -> List[str]:
+    """The bot texts of the replies to the `turns` user messages before the latest one, oldest first.
 
     Args:
-        question: the user event of the previous knowledge question.
-        bot_texts: the bot texts since.
+        events: the tracker's events (dicts), oldest first; the last user event is the latest message.
+        turns: how many of the previous replies (1: just the one before the latest message).
     """
-    seen = " ".join(bot_texts)
-    ids = {item.id for item in load_items() if item.text[:SHOWN_PREFIX] in seen}
+    user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(user_events) < 2:
+        return []
+    start = user_events[max(0, len(user_events) - 1 - turns)]
+    return [e.get("text") or "" for e in events[start + 1:user_events[-1]] if e.get("event") == "bot"]
+
+
+def shown_items(bot_texts: Iterable[str]) -> List[Item]:
+    """The items whose text is in `bot_texts`, in the order they were shown (the first is the one led with)."""
+    seen = "\n".join(bot_texts)
+    found = [(seen.find(item.text[:SHOWN_PREFIX]), item) for item in load_items()]
+    return [item for position, item in sorted((f for f in found if f[0] >= 0), key=lambda f: f[0])]
+
+
+def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
+    """The ids of the items the user has seen since `question`: in a bot text, or named by the item selector."""
+    ids = {item.id for item in shown_items(bot_texts)}
     selected = (question.get("parse_data") or {}).get("knowledge_item") or {}
     if selected.get("id"):
         ids.add(selected["id"])
@@ -126,88 +210,262 @@ def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
 
 
 def asked_for(text: str) -> List[str]:
-    """What the follow-up asks for, keys of ASKS_FOR ("price", "who_pays", "time", "how", "capital"); may be empty."""
-    words = set(_words(text))
-    return [ask for ask, (asking, _) in ASKS_FOR.items() if words & set(asking)]
+    """What the follow-up asks for: keys of ASKS_FOR ("price", "duration", "why", ...), in its order; may be empty."""
+    folded = fold(text)
+    return [ask for ask, (asking, _) in ASKS_FOR.items() if any(re.search(p, folded) for p in asking)]
+
+
+def _has(text: str, asks: Sequence[str]) -> int:
+    """How many answer patterns of `asks` `text` has."""
+    lowered = text.lower()
+    return sum(1 for ask in asks for pattern in ASKS_FOR[ask][1] if re.search(pattern, lowered))
 
 
 def answers(item: Item, asks: List[str]) -> bool:
     """True if the item's text has a pattern of something asked for."""
-    return any(re.search(pattern, item.text.lower()) for ask in asks for pattern in ASKS_FOR[ask][1])
+    return _has(item.text, asks) > 0
 
 
-def _fit(item: Item, asks: List[str], company_form: Optional[str], own_topic: str) -> float:
-    """How well `item` answers a follow-up asking for `asks` about `company_form` (higher is better)."""
-    text = item.text.lower()
-    score = OWN_TOPIC_BONUS if item.topic == own_topic else 0.0
-    for ask in asks:
-        score += MATCH_WEIGHT * sum(1 for pattern in ASKS_FOR[ask][1] if re.search(pattern, text))
-    if company_form and company_form in item.company_forms and ALL_FORMS not in item.company_forms:
-        score += FORM_WEIGHT
-    return score
+def _stems(text: str) -> Set[str]:
+    words = re.findall(r"\w+", fold(text))
+    return {w[:STEM] for w in words if len(w) >= MIN_WORD and w not in COMMON_WORDS and not w.isdigit()}
 
 
-def rank_items(topic: str, text: str, ranking: Optional[List[Dict[str, Any]]] = None) -> List[Item]:
-    """The items that may answer the follow-up `text` after a question on `topic`, best first.
+def _ask_stems(text: str) -> Set[str]:
+    """Stems of the words that ask for something ("koster", "hvornår"): not content to match on."""
+    folded = fold(text)
+    found = {m.group(0) for ask in ASKS_FOR.values() for p in ask[0] for m in re.finditer(p, folded)}
+    return {w[:STEM] for phrase in found for w in phrase.split()}
 
-    Args:
-        topic: the previous answer's faq key.
-        text: the follow-up message, e.g. "og hvad koster det?".
-        ranking: the item selector's ranking of the follow-up, [{"id", "topic",
-            "confidence"}], or None.
 
-    Returns:
-        The items of `topic` and its RELATED topics: in the order of `ranking` where
-        it names them (confidence 0-1), otherwise by `_fit`, ties in knowledge-base order.
-    """
-    topics = (topic, *RELATED.get(topic, ()))
-    candidates = [item for t in topics for item in load_items() if item.topic == t]
-    asks = asked_for(text)
-    company_form = find_value("company_form", text)
-    confidence = {r.get("id"): float(r.get("confidence") or 0) for r in ranking or []}
-    order = {item.id: position for position, item in enumerate(candidates)}
-    return sorted(
-        candidates,
-        key=lambda item: (-confidence.get(item.id, 0.0), -_fit(item, asks, company_form, topic), order[item.id]),
+def sentences(text: str) -> List[str]:
+    """The sentences and list lines of an item's text ("kr." and "fx." do not end a sentence)."""
+    parts = re.split(r"(?<![A-ZÆØÅ]\.[A-ZÆØÅ]\.)(?<=[.!?])\s+(?=[A-ZÆØÅ\[\"])|\n+", text)  # not after "A.P."
+    return [p.strip() for p in parts if len(p.strip()) > 3]
+
+
+@dataclass
+class _Context:
+    """What a follow-up is read against: the previous topic, what was shown, the words in play."""
+
+    topic: str
+    shown: List[Item]
+    shown_texts: str
+    asks: List[str]
+    company_form: Optional[str]
+    follow_up_words: Set[str]
+    question_words: Set[str]
+    ranking: Dict[str, float]
+    picked: Optional[str] = None
+
+    def words_shared(self, text: str) -> float:
+        """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
+        folded = fold(text)  # a stem inside a compound counts: "tilskud" in "løntilskud"
+        return FOLLOW_UP_WORD * sum(stem in folded for stem in self.follow_up_words) + QUESTION_WORD * sum(
+            stem in folded for stem in self.question_words)
+
+    def item_score(self, item: Item) -> float:
+        """How well an item not shown yet answers the follow-up (higher is better)."""
+        score = OWN_TOPIC_BONUS if item.topic == self.topic else 0.0
+        score += MATCH_WEIGHT * _has(item.text, self.asks) + self.words_shared(item.text)
+        if self.form_fits(item):
+            score += FORM_WEIGHT
+        return score + RANK_WEIGHT * self.ranking.get(item.id, 0.0)
+
+    def fits(self, item: Item) -> bool:
+        """True if an item not shown yet belongs to this conversation enough to answer a LOOSE_ASKS follow-up."""
+        folded = fold(item.text)
+        return any(stem in folded for stem in self.follow_up_words) or sum(stem in folded for stem in self.question_words) >= 2 \
+            or self.form_fits(item) or self.ranking.get(item.id, 0.0) >= RANK_FITS
+
+    def form_fits(self, item: Item) -> bool:
+        """True if the item is about the company form in play (not about every form)."""
+        return bool(self.company_form) and self.company_form in item.company_forms and ALL_FORMS not in item.company_forms
+
+
+def _context(topic: str, question_text: str, bot_texts: List[str], latest: Dict[str, Any]) -> _Context:
+    text = latest.get("text") or ""
+    ranking = ((latest.get("knowledge_item") or {}).get("ranking")) or []
+    return _Context(
+        topic=topic,
+        shown=shown_items(bot_texts),
+        shown_texts="\n".join(bot_texts),
+        asks=asked_for(text),
+        company_form=find_value("company_form", text) or find_value("company_form", question_text),
+        follow_up_words=_stems(text) - _ask_stems(text),
+        question_words=_stems(question_text) - _ask_stems(question_text),
+        ranking={r.get("id"): float(r.get("confidence") or 0) for r in ranking},
+        picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
     )
 
 
+def _candidates(context: _Context, selected: Optional[str]) -> List[Item]:
+    """The items not shown yet of the previous topic and its RELATED topics, best first."""
+    topics = (context.topic, *RELATED.get(context.topic, ()))
+    shown = {item.id for item in context.shown} | ({selected} if selected else set())
+    items = [item for t in topics for item in load_items() if item.topic == t and item.id not in shown]
+    order = {item.id: position for position, item in enumerate(items)}
+    return sorted(items, key=lambda item: (-context.item_score(item), order[item.id]))
+
+
+def _best_sentence(context: _Context, need_words: bool) -> Tuple[float, Optional[str]]:
+    """(score, the shown sentence with what was asked for, if anything was, tied most to the conversation).
+
+    The score is PICKED_WEIGHT for a sentence of the item the NLU picked for the message (a
+    knowledge question whose answer was shown), else LEAD_WEIGHT for one of the item the answer led with, plus the words
+    shared (`_Context.words_shared`); with `need_words`, a sentence must share a word or be
+    the lead's. (0, None) if no sentence qualifies.
+    """
+    best: Tuple[float, Optional[str]] = (0.0, None)
+    for position, item in enumerate(context.shown):
+        weight = PICKED_WEIGHT if item.id == context.picked else LEAD_WEIGHT if position == 0 else 0.0
+        for sentence in sentences(item.text):
+            if context.asks and not _has(sentence, context.asks):
+                continue
+            score = weight + context.words_shared(sentence)
+            if (score or not need_words) and (best[1] is None or score > best[0]):
+                best = (score, sentence)
+    return best
+
+
+def _item_reply(item: Item) -> Reply:
+    return Reply(f"{item.text}\n\n{source_line(item.source)}", "item")
+
+
+def _title(topic: str, context: Optional[_Context] = None) -> str:
+    """The topic's title inside a sentence; with `context`, the title of the topic shown last."""
+    topics = load_topics()
+    if context and context.shown:
+        topic = context.shown[-1].topic
+    return topics[topic].in_sentence if topic in topics else "det"
+
+
+def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: Dict[str, Any]) -> Reply:
+    """The answer to the follow-up `latest` after the knowledge question `question` on `topic`.
+
+    Args:
+        topic: the previous answer's faq key (for a knowledge question that repeats the
+            previous answer, its own key).
+        question: the user event (dict) of the previous knowledge question.
+        bot_texts: the bot texts since that question, oldest first.
+        latest: the follow-up's parse data ({"text", "intent", "knowledge_item", ...}).
+
+    Returns:
+        The Reply, resolved as the module docstring says.
+    """
+    selected = ((question.get("parse_data") or {}).get("knowledge_item") or {}).get("id")
+    context = _context(topic, question.get("text") or "", bot_texts, latest)
+    candidates = _candidates(context, selected)
+    asks = [ask for ask in context.asks if ask != "why"]
+    if "why" in context.asks:
+        _, sentence = _best_sentence(_context_without_asks(context), need_words=True)
+        text = WHY_UNKNOWN.format(sentence=sentence) if sentence else NOT_KNOWN.format(title=_title(topic, context))
+        return Reply(text, "unknown")
+    if asks:
+        context.asks = asks
+        picks_sentence = not set(asks) & set(NO_SENTENCE_ASKS)
+        score, sentence = _best_sentence(context, need_words=True) if picks_sentence else (0.0, None)
+        fitting = [item for item in candidates if answers(item, asks) and (set(asks) - set(LOOSE_ASKS) or context.fits(item))]
+        if sentence and (not fitting or score >= context.words_shared(fitting[0].text) + FORM_WEIGHT * context.form_fits(fitting[0])):
+            return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+        if fitting:
+            return _item_reply(fitting[0])
+        _, sentence = _best_sentence(context, need_words=False)
+        if sentence:
+            return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+        return Reply(NOT_KNOWN.format(title=_title(topic, context)), "unknown")
+    named_form = find_value("company_form", latest.get("text") or "")
+    if named_form:
+        for_form = [item for item in candidates if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
+        if for_form:
+            return _item_reply(for_form[0])
+        return Reply(NOTHING_FOR_FORM.format(form=COMPANY_FORM_LABELS.get(named_form, named_form)), "unknown")
+    lead = context.shown[0] if context.shown else None
+    if lead and DOUBTS.search(fold(latest.get("text") or "")):
+        source = SOURCE.format(link=source_line(lead.source).removeprefix("Kilde: "), checked=lead.checked.strftime("%d.%m.%Y"))
+        if source not in context.shown_texts:
+            return Reply(source, "source")
+    score, sentence = _best_sentence(context, need_words=True)
+    ranked_first = bool(candidates) and context.ranking.get(candidates[0].id, 0.0) >= RANK_FITS  # wins a tie
+    if sentence and context.words_shared(sentence) >= FOLLOW_UP_WORD and (
+            not candidates or score > context.words_shared(candidates[0].text) - (not ranked_first)):
+        return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+    if candidates:
+        return _item_reply(candidates[0])
+    return Reply(NOTHING_MORE.format(title=_title(topic)), "unknown")
+
+
+def _context_without_asks(context: _Context) -> _Context:
+    return _Context(context.topic, context.shown, context.shown_texts, [], context.company_form,
+                    context.follow_up_words, context.question_words, context.ranking, context.picked)
+
+
+def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Reply:
+    """The answer to the follow-up `latest` (parse data) in a conversation of `events` (dicts, oldest first)."""
+    question, bot_texts = previous_question(events)
+    topic = faq_key(question["parse_data"]) if question else None
+    own = own_question(latest, topic, bot_texts)
+    if own is not None:
+        return _item_reply(own)
+    if question is None or topic is None:
+        return Reply(NO_TOPIC, "no_topic")
+    return resolve(topic, question, bot_texts, latest)
+
+
+def own_question(latest: Dict[str, Any], topic: Optional[str], bot_texts: List[str]) -> Optional[Item]:
+    """The item a "follow-up" that names its own subject asks for ("og hvad er grænsen for moms?"), or None.
+
+    That is the item selector's best item for the message when it is at least
+    OWN_QUESTION_CONFIDENCE sure, the item is outside the previous topic and its RELATED
+    topics and not shown yet, and a word of the message (not an asking word, not the company
+    form it names: "og for en forening?" stays a follow-up) is in its text.
+    """
+    best = latest.get("knowledge_item") or {}
+    item = {i.id: i for i in load_items()}.get(best.get("id") or "")
+    if item is None or float(best.get("confidence") or 0) < OWN_QUESTION_CONFIDENCE:
+        return None
+    if topic is not None and item.topic in (topic, *RELATED.get(topic, ())):
+        return None
+    if item.text[:SHOWN_PREFIX] in "\n".join(bot_texts):
+        return None
+    text = latest.get("text") or ""
+    form = find_value("company_form", text)
+    own_words = _stems(text) - _ask_stems(text) - _stems(f"{form} {COMPANY_FORM_LABELS.get(form or '', '')}")
+    folded = fold(f"{item.question} {item.text}")
+    return item if any(stem in folded for stem in own_words) else None
+
+
+def without_repeats(answer: str, previous: Sequence[str]) -> Optional[str]:
+    """A knowledge answer without the items the previous reply already had.
+
+    Args:
+        answer: the answer's text: item texts joined by blank lines (data/responses/faq.yml).
+        previous: the texts of the bot's previous reply.
+
+    Returns:
+        `answer` unchanged if the previous reply had none of its items; the items it
+        did not have, in order, if it had some but not the first; None if it had the
+        first (the answer would say the same again: treat the message as a follow-up).
+    """
+    seen = "\n".join(previous)
+    items = [item for item in load_items() if item.text in answer]
+    items.sort(key=lambda item: answer.index(item.text))
+    repeated = [item for item in items if item.text[:SHOWN_PREFIX] in seen]
+    if not repeated:
+        return answer
+    if items and items[0] in repeated:
+        return None
+    return "\n\n".join(item.text for item in items if item not in repeated)
+
+
 class ActionFollowUp(Action):
-    """Answers a follow-up with the best item of the previous topic the user has not seen yet."""
+    """Answers a follow-up against the answer just given (see the module docstring)."""
 
     def name(self) -> Text:
         """The action name used in domain.yml and data/rules/faq.yml."""
         return "action_follow_up"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the item's text with its source, or a question back; sets nothing.
-
-        The question back comes when there is no previous knowledge question, when
-        what the follow-up asks for (a price, a time, …) is only in items already
-        shown, and when the topic has nothing more.
-        """
-        question, bot_texts = previous_question(tracker.events)
-        if question is None:
-            dispatcher.utter_message(text=NO_TOPIC)
-            return []
-        topic = faq_key(question["parse_data"])
-        if topic is None:
-            dispatcher.utter_message(text=NO_TOPIC)
-            return []
-        latest = tracker.latest_message or {}
-        ranking = (latest.get("knowledge_item") or {}).get("ranking")
-        shown = shown_ids(question, bot_texts)
-        text = latest.get("text") or ""
-        ranked = rank_items(topic, text, ranking)
-        unseen = [item for item in ranked if item.id not in shown]
-        asks = asked_for(text)
-        if not ranking and asks and unseen and not answers(unseen[0], asks) and any(answers(i, asks) for i in ranked):
-            dispatcher.utter_message(text=ALREADY_SAID)  # what was asked for is in an answer already given
-            return []
-        if not unseen:
-            title = load_topics()[topic].title if topic in load_topics() else "det"
-            dispatcher.utter_message(text=NOTHING_MORE.format(title=title.lower()))
-            return []
-        item = unseen[0]
-        dispatcher.utter_message(text=f"{item.text}\n\n{source_line(item.source)}")
+        """Utters the follow-up's answer (`follow_up_reply`); sets nothing."""
+        dispatcher.utter_message(text=follow_up_reply(tracker.events, tracker.latest_message or {}).text)
         return []

@@ -140,6 +140,11 @@ def says_unknown(text: Any) -> bool:
     )
 
 
+# From this confidence (0-1) of the item selector's best item, a short answer to the topic
+# question that the NLU did not take as a knowledge question names that item's topic.
+TOPIC_FROM_ITEM_CONFIDENCE = 0.25
+
+
 def _title_words(title: str) -> str:
     return " ".join(re.findall(r"[\w-]+", title.lower()))
 
@@ -152,7 +157,8 @@ def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
             ("rsv criteria"), a title ("Finansiering", also inside a sentence), or a
             free-text answer.
         latest_message: the tracker's latest message; when its intent is `faq`, the
-            response selector's key ("faq/funding") names the topic.
+            response selector's key ("faq/funding") names the topic; otherwise the item
+            selector's best item, if it is at least TOPIC_FROM_ITEM_CONFIDENCE sure ("penge").
     """
     topics = load_topics()
     if isinstance(text, str):
@@ -167,4 +173,7 @@ def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
         selected = latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
         key = str(selected.get("intent_response_key", "")).partition("/")[2]
         return key if key in topics else None
+    best = ((latest_message.get("knowledge_item") or {}).get("ranking") or [{}])[0]
+    if float(best.get("confidence") or 0) >= TOPIC_FROM_ITEM_CONFIDENCE and best.get("topic") in topics:
+        return str(best["topic"])  # a word the NLU could not place ("penge"), but whose closest item is clear
     return None

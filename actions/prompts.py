@@ -70,7 +70,7 @@ def offered_payloads() -> Set[str]:
     buttons = [button for group in BUTTONS.values() for button in group] + topic_buttons(None)
     return {button["payload"] for button in buttons}
 
-# Said by action_clarify above the closest item questions (buttons), before the handoff.
+# Said by action_clarify above the closest item questions (buttons), then CLARIFY_OTHERWISE.
 CLARIFY_QUESTION = "Jeg er ikke helt sikker på, hvad du spørger om. Mener du et af disse spørgsmål?"
 # Said by action_clarify when no knowledge item is close ("?!?", keyboard mash).
 REPHRASE = (
@@ -81,6 +81,12 @@ REPHRASE = (
 REPHRASE_BUTTONS = [{"title": "Ja, stil mig spørgsmål", "payload": "/request_advice"}]
 
 PHONE = phone_link()
+
+# After the "Mener du …?" buttons: the way on when none of them is it.
+CLARIFY_OTHERWISE = (
+    f"Er det ingen af dem, så skriv gerne spørgsmålet med andre ord, eller ring til Erhvervsstyrelsen på {PHONE}, "
+    "så hjælper en rådgiver dig."
+)
 
 # The second answer in a row the form cannot use: the buttons, the way out and a
 # person, instead of the question a third time.

@@ -16,6 +16,7 @@ rules: the form rejects the message, the question is answered, the form goes on.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, Optional, Text
 
 from rasa_sdk import Tracker
@@ -31,6 +32,10 @@ MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
 # Intents whose message is never taken as an answer: they leave or interrupt the form.
 NOT_ANSWERS = ("stop", "request_human", "goodbye", "other_language")
+# A message the NLU read as a stop but that names the asked phase or company form, and has
+# no word of stopping, is an answer ("vi korer allerede").
+NAMED_VALUES = ("phase", "company_form")
+STOP_WORDS = re.compile(r"\b(stop\w*|glem|afbryd\w*|annull?\w*|gider|orker|drop|cancel|fortryder|hold op|ikke mere|ikke flere)\b", re.I)
 # Intents whose message is taken only if it fits the slot; otherwise the rules
 # answer it and the form goes on (deny: "nej tak" to the phase question stops the
 # form, "aner det ikke" to the company form question is an answer; a typed phase
@@ -54,6 +59,46 @@ NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
 }
 
 
+# Words a typed question starts with (a whole question typed as the topic is also answered).
+QUESTION_WORDS = re.compile(r"^\W*(?:\w+,\s*)?(hvad|hvor\w*|hvem|hvilke\w*|hvordan|hvorfor|kan|skal|må|maa|er|har|koster)\b", re.I)
+
+
+def is_question(latest: Dict[str, Any]) -> bool:
+    """True if the message is a knowledge question ("forresten, hvad koster et cvr nummer?"), not just a topic's name."""
+    text = str(latest.get("text") or "")
+    intent = (latest.get("intent") or {}).get("name")
+    return intent == "faq" and (text.rstrip().endswith("?") or QUESTION_WORDS.search(text) is not None)
+
+
+def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str, str]:
+    """{other slot: value} if an answer that does not fit `slot` names another question's answer, else {}.
+
+    Only unmistakable answers count: a municipality's name, a topic's title or key words
+    (not a question's topic), a company form or a phase that `find_value` finds.
+    """
+    if not isinstance(text, str):
+        return {}
+    found = {
+        "municipality": find_municipality_answer(text),
+        "topic": find_topic(text, {}),
+        "company_form": find_value("company_form", text),
+        "phase": find_value("phase", text),
+    }
+    return {name: value for name, value in found.items() if name != slot and value}
+
+
+def value_before(tracker: Tracker, slot: str) -> Any:
+    """The value `slot` had before the latest user message (None if it had none).
+
+    A word the NLU took for a slot's entity by mistake ("Kom i gang": phase "gang") must
+    not erase the phase the user gave earlier.
+    """
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    before = tracker.events[:users[-1]] if users else tracker.events
+    values = [e.get("value") for e in before if e.get("event") == "slot" and e.get("name") == slot]
+    return values[-1] if values else None
+
+
 def _misses(tracker: Tracker) -> int:
     return int(tracker.get_slot(MISSES_SLOT) or 0)
 
@@ -66,12 +111,24 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     phase question), is dropped silently: the form asks in due course. A complaint
     or a question about the assistant gets its usual answer (ANSWERED_INSTEAD).
     """
-    normalised = NORMALISERS[slot](value, tracker.latest_message)
+    latest = tracker.latest_message or {}
+    asked = tracker.get_slot("requested_slot") == slot
+    earlier = value_before(tracker, slot)
+    if not asked and earlier is not None:
+        return {slot: earlier}  # an answer given before is not overwritten by a word in an answer to another question
+    normalised = NORMALISERS[slot](value, latest)
+    if normalised is None and asked and value != latest.get("text"):
+        normalised = NORMALISERS[slot](latest.get("text"), latest)  # the entity was a part ("hoje"), the whole answer may fit
     if normalised is not None:
+        if slot == "topic" and asked and is_question(latest):
+            dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
-    if tracker.get_slot("requested_slot") != slot or given_now:
-        return {slot: None}  # not asked, or the answer gave another slot: no miss
+    other = {k: v for k, v in other_slot_answer(slot, value, latest).items() if k not in given_now} if asked else {}
+    if other:
+        return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
+    if not asked or given_now:
+        return {slot: earlier}  # not asked, or the answer gave another slot: no miss, the value kept
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     instead = ANSWERED_INSTEAD.get(intent)
     if instead:
@@ -111,7 +168,11 @@ class ValidateAdviceForm(FormValidationAction):
         """
         latest = tracker.latest_message or {}
         text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") != slot or intent in NOT_ANSWERS or not isinstance(text, str):
+        if tracker.get_slot("requested_slot") != slot or not isinstance(text, str):
+            return {}
+        if intent == "stop" and slot in NAMED_VALUES and find_value(slot, text) and not STOP_WORDS.search(text):
+            return {slot: text}  # "vi korer allerede" read as a stop: a phase all the same
+        if intent in NOT_ANSWERS:
             return {}
         if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
             return {}

@@ -1,5 +1,6 @@
 """Input channels of the Rasa server (named in credentials.yml)."""
 
-from channels import form_fallback
+from channels import form_fallback, repeats
 
 form_fallback.install()
+repeats.install()

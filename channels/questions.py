@@ -3,8 +3,9 @@
 "Hvad koster det at stifte et ApS? Og kan vi blive RSV?" holds two questions, and
 the NLU gives a message one intent and one faq topic, so one of them would go
 unanswered. `one_question_at_a_time` wraps a channel's message handler: a message
-of two or three questions (sentences ending in "?") is handled as that many
-messages, in order, so each gets its own answer (a second question that leans on
+of two or three questions (sentences ending in "?", or questions joined by a comma
+or "og" in one sentence: "hvad koster et aps og hvornår skal vi momsregistreres?") is
+handled as that many messages, in order, so each gets its own answer (a second question that leans on
 the first, "og hvad koster det?", is then a follow-up). Text before the first
 question stays with it ("Jeg har et ApS. Kan vi blive RSV?" is one question).
 """
@@ -21,6 +22,15 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 3  # more than this is left whole: rather one answer than a flood
 MIN_WORDS = 2  # "hvorfor?" alone is not a question of its own
+MIN_CLAUSE_WORDS = 3  # a question inside a sentence needs a few words of its own
+# How a question begins: a question word, or a verb and who asks ("kan vi", "skal foreningen").
+QUESTION_START = (
+    r"(?:hv(?:ad|or|ornår|ornaar|ornar|ordan|em|ilke|ilken|orfor)\b"
+    r"|(?:kan|skal|må|maa|bør|boer|er|har|koster|findes)\s+"
+    r"(?:vi|man|jeg|i|en|et|det|de|der|foreningen|selskabet|virksomheden)\b)"
+)
+# A second or third question inside one sentence: after a comma or "og".
+CLAUSE_BREAK = re.compile(rf"(?:\s*,\s*|\s+og\s+)(?={QUESTION_START})", re.IGNORECASE)
 
 
 def split_questions(text: str) -> List[str]:
@@ -36,12 +46,36 @@ def split_questions(text: str) -> List[str]:
     """
     if text.startswith("/"):
         return [text]
+    if text.count("?") == 1 and text.rstrip().endswith("?"):
+        return split_clauses(text)
     parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text.strip()) if p.strip()]
     if parts and not parts[-1].endswith("?"):  # a closing remark ("tak") stays with the last question
         parts[-2:] = [" ".join(parts[-2:])] if len(parts) > 1 else parts[-1:]
     if not 2 <= len(parts) <= MAX_QUESTIONS or any(len(re.findall(r"\w+", p)) < MIN_WORDS for p in parts):
         return [text]
     return parts
+
+
+def split_clauses(text: str) -> List[str]:
+    """The questions of a one-sentence message joined by commas or "og", or [text].
+
+    Args:
+        text: a message with one question mark, at its end, e.g. "hvad koster det at starte et
+            aps og hvornår skal jeg momsregistreres?".
+
+    Returns:
+        e.g. ["hvad koster det at starte et aps?", "hvornår skal jeg momsregistreres?"]: each
+        part begins a question (QUESTION_START; the first may have a lead-in such as "tre
+        ting -") and has MIN_CLAUSE_WORDS words; [text] for one question, for more than
+        MAX_QUESTIONS, and when the first part states something ("vi er en forening og
+        skal vi ...?" keeps the statement with its question).
+    """
+    parts = [p.strip(" ,") for p in CLAUSE_BREAK.split(text.strip()) if p.strip(" ,")]
+    if not 2 <= len(parts) <= MAX_QUESTIONS or any(len(re.findall(r"\w+", p)) < MIN_CLAUSE_WORDS for p in parts):
+        return [text]
+    if not re.match(rf"(?:[^,:–-]*[:–-]\s*)?{QUESTION_START}", parts[0], re.IGNORECASE):
+        return [text]
+    return [p if p.endswith("?") else f"{p}?" for p in parts]
 
 
 def one_question_at_a_time(

@@ -8,8 +8,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
-from actions.follow_up import ActionFollowUp
-from actions.knowledge import faq_answer
+from actions.clarify import as_follow_up
+from actions.follow_up import ActionFollowUp, without_repeats
+from actions.knowledge import faq_answer, load_items
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
 from actions.validation import ValidateAdviceForm
@@ -173,7 +174,7 @@ def test_an_answer_that_gave_another_slot_is_no_miss():
 def test_an_answer_that_fits_the_asked_slot_is_taken_whatever_the_intent(slot, text, intent):
     extractor = getattr(ValidateAdviceForm(), f"extract_{slot}")
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent=intent), {}) == {slot: text}
-    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="stop"), {}) == {}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=f"stop, {text}", intent="stop"), {}) == {}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": slot}, text=text, intent="complain"), {}) == {slot: text}
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": None}, text=text, intent=intent), {}) == {}
 
@@ -185,11 +186,33 @@ def test_an_unfitting_answer_is_taken_as_a_miss_but_a_question_is_left_to_the_ru
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="nej tak", intent="deny"), {}) == {}
 
 
-def test_a_knowledge_question_answering_the_topic_question_names_the_topic():
+def test_a_knowledge_question_answering_the_topic_question_names_the_topic_and_is_answered():
     selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
     result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
-    assert result == {"topic": "tax_vat_accounting", "advice_misses": 0} and messages == []
+    assert result == {"topic": "tax_vat_accounting", "advice_misses": 0}
+    assert [m["response"] for m in messages] == ["utter_faq/tax_vat_accounting"]
     assert find_topic("noget helt andet", {"intent": {"name": "greet"}}) is None
+
+
+def test_a_word_the_nlu_could_not_place_names_the_topic_of_its_clear_closest_item():
+    ranking = [{"id": "funding_start_capital", "topic": "funding", "confidence": 0.3}]
+    assert find_topic("penge", {"intent": {"name": "nlu_fallback"}, "knowledge_item": {"ranking": ranking}}) == "funding"
+    ranking[0]["confidence"] = 0.1
+    assert find_topic("tja", {"intent": {"name": "nlu_fallback"}, "knowledge_item": {"ranking": ranking}}) is None
+
+
+def test_a_word_taken_for_another_slot_by_mistake_keeps_that_slot_s_earlier_value():
+    dispatcher = CollectingDispatcher()
+    events = [{"event": "slot", "name": "phase", "value": "etablering"}, {"event": "user", "text": "Kom i gang"},
+              {"event": "slot", "name": "phase", "value": "gang"}]
+    asked = Tracker("u", {"requested_slot": "municipality", "phase": "gang"}, {"text": "Kom i gang"}, events, False,
+                    None, {"name": "advice_form"}, "action_listen")
+    assert ValidateAdviceForm().validate_phase("gang", dispatcher, asked, {}) == {"phase": "etablering"}
+
+
+def test_a_municipality_typed_at_the_topic_question_is_kept_and_the_topic_asked_again():
+    result, messages = validate("topic", "hoje taastrup", intent="request_advice")
+    assert result == {"topic": None, "municipality": "Høje-Taastrup"} and messages == []
 
 
 def test_the_form_asks_with_buttons():
@@ -315,3 +338,72 @@ def test_what_was_asked_for_is_not_repeated_when_it_was_just_said():
 
 def test_a_follow_up_without_a_previous_question_asks_for_the_whole_question():
     assert "hele spørgsmålet" in follow_up("og hvad koster det?", [])
+
+
+def items_text(*ids: str) -> str:
+    """The texts of these knowledge items joined as an answer shows them."""
+    texts_by_id = {item.id: item.text for item in load_items()}
+    return "\n\n".join(texts_by_id[i] for i in ids)
+
+
+def test_a_follow_up_whose_answer_was_just_shown_gets_that_sentence_alone():
+    earlier = [("hvem betaler lønnen i et fleksjob", "hiring_special_terms", items_text("hiring_fleksjob", "hiring_overview"))]
+    answer = follow_up("hvor længe varer det?", earlier)
+    assert "første gang bevilges det for 5 år" in answer and "ovenfor" in answer and "I et fleksjob betaler" not in answer
+
+
+def test_why_is_answered_honestly_with_the_sentence_it_is_about():
+    earlier = [("hvornår blev vækstcentret startet", "centre_history", items_text("centre_history_main"))]
+    answer = follow_up("hvorfor lukkede det?", earlier)
+    assert "står der ikke i mine kilder" in answer and "udgangen af 2015" in answer and PHONE_LINK in answer
+
+
+def test_when_follows_the_word_asked_about_not_the_first_date():
+    earlier = [("hvem var formand for rådet", "advisory_council", items_text("advisory_council_members", "advisory_council_closed"))]
+    assert "udgangen af 2015" in follow_up("og hvornår lukkede det", earlier)
+
+
+def test_what_is_not_known_is_said_so_with_the_phone():
+    earlier = [("hvordan bliver vi registreret som rsv", "rsv_how_to_register", items_text("rsv_register_how", "rsv_register_fee"))]
+    answer = follow_up("hvor lang tid tager det", earlier)
+    assert "ved jeg desværre ikke" in answer and PHONE_LINK in answer and "14 dage" not in answer
+
+
+def test_capital_after_the_founding_fee_of_an_aps_gets_the_aps_capital():
+    earlier = [("hvad koster det at stifte et aps", "cvr_registration", items_text("cvr_fees", "cvr_how"))]
+    assert "20.000 kr. i selskabskapital" in follow_up("og hvor mange penge skal der staa i selskabet", earlier)
+
+
+def test_a_knowledge_answer_leaves_out_the_items_the_previous_reply_had():
+    answer = items_text("procurement_where_published", "procurement_overview", "procurement_rsv")
+    assert without_repeats(answer, ["intet"]) == answer
+    assert without_repeats(answer, [items_text("procurement_overview")]) == items_text("procurement_where_published", "procurement_rsv")
+    assert without_repeats(answer, [items_text("procurement_where_published")]) is None  # the lead again: a follow-up
+
+
+def test_an_unclear_message_right_after_an_answer_is_read_as_its_follow_up():
+    question = {"event": "user", "text": "hvad koster det at stifte et aps", "parse_data": {
+        "intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": "faq/cvr_registration"}}}}}
+    latest = {"text": "og hvor mange penge skal der staa i selskabet", "intent": {"name": "nlu_fallback"}}
+    events = [question, {"event": "bot", "text": items_text("cvr_fees", "cvr_how")},
+              {"event": "user", "text": latest["text"], "parse_data": latest}]
+    assert "20.000 kr." in (as_follow_up(events, latest) or "")
+    assert as_follow_up(events[-1:], latest) is None  # no answer before it: "Mener du …?" as usual
+
+
+def test_a_phase_the_nlu_read_as_a_stop_is_an_answer_but_a_real_stop_is_not():
+    extractor = ValidateAdviceForm().extract_phase
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="vi korer allerede", intent="stop"), {}) == {
+        "phase": "vi korer allerede"}
+    assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="glem det, vi er i drift", intent="stop"), {}) == {}
+
+
+def test_a_follow_up_that_names_its_own_subject_gets_that_subject():
+    earlier = [("hvornår blev vækstcentret oprettet", "centre_history", items_text("centre_history_main"))]
+    best = {"id": "tax_vat", "topic": "tax_vat_accounting", "confidence": 0.84}
+    assert "50.000 kr." in follow_up("Og hvad er graensen for moms?", earlier, knowledge_item=best)
+    rsv = [("hvordan registrerer vi os som rsv", "rsv_how_to_register", items_text("rsv_register_how"))]
+    fees = {"id": "cvr_fees", "topic": "cvr_registration", "confidence": 0.88}  # no word of its own: the previous topic's price
+    assert "gebyr" in follow_up("og hvad koster det?", rsv, knowledge_item=fees)
+    association = {"id": "company_form_forening", "topic": "company_form", "confidence": 0.52}
+    assert "forening med eget CVR-nummer kan blive RSV" in follow_up("og for en forening?", [RSV_CRITERIA], knowledge_item=association)

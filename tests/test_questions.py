@@ -57,3 +57,16 @@ def test_a_request_for_advice_or_an_unsure_topic_is_left_alone():
     for text, confidence in [("kan du give mig nogle råd om min forening?", 0.9), ("vi er en forening i Aarhus", 0.9),
                              ("Jeg har en forening. Kan vi blive RSV?", 0.3)]:
         assert component.process([parsed(text, "request_advice", confidence)])[0].get("intent")["name"] == "request_advice"
+
+
+def test_questions_joined_in_one_sentence_are_split():
+    assert split_questions("hvad koster det at starte et aps og hvornår skal jeg momsregistreres?") == [
+        "hvad koster det at starte et aps?", "hvornår skal jeg momsregistreres?"]
+    assert split_questions("tre ting - skal foreningen have cvr, hvornår skal vi momsregistreres og kan vi blive rsv?") == [
+        "tre ting - skal foreningen have cvr?", "hvornår skal vi momsregistreres?", "kan vi blive rsv?"]
+
+
+def test_one_question_with_og_or_a_statement_before_it_stays_whole():
+    for text in ["hvad er forskellen på en forening og en fond?", "kan en forening og et aps blive rsv?",
+                 "vi er en forening og skal vi momsregistreres?", "vi er et aps og vil ansætte en i fleksjob. hvem betaler?"]:
+        assert split_questions(text) == [text]

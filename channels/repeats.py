@@ -1,0 +1,84 @@
+"""A knowledge answer never resends what the previous reply just showed.
+
+`utter_faq` is Rasa's retrieval action: it sends the response variation of the faq
+key and knowledge item the NLU chose (data/responses/faq.yml), which starts with the
+item and appends the topic's important items. Asked a second question on the same
+topic ("skal det stå i vedtægterne?" after the general assembly), it would send the
+same paragraphs again, reordered. `install` wraps the action in the Rasa server, so it
+works without the action server, like the answer itself: items the replies to the
+last RECENT_TURNS messages already had are dropped (actions.follow_up.without_repeats); if that was the item the
+answer starts with, the message is answered as a follow-up of the previous answer
+(actions.follow_up.resolve: the sentence asked about, the next item, or an honest "I
+don't know"), keeping the answer's buttons. Installed when the channels package is
+imported, i.e. in the Rasa server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, List
+
+from rasa.core.actions.action import ActionRetrieveResponse
+from rasa.shared.core.events import BotUttered, Event
+
+from actions.follow_up import faq_key, previous_question, previous_reply, resolve, without_repeats
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_ACTION = "utter_faq"
+RECENT_TURNS = 3  # an item shown in the replies to the last three messages is not sent again
+
+
+def trimmed(events: List[Event], tracker_events: List[dict], latest: dict) -> List[Event]:
+    """`events` (what utter_faq would send) with the repeats of the previous reply taken out.
+
+    Args:
+        events: the action's events (BotUttered with the answer).
+        tracker_events: the conversation's events as dicts, oldest first, ending with the
+            user message being answered.
+        latest: that message's parse data.
+
+    Returns:
+        The events, each BotUttered's text changed as the module docstring says.
+    """
+    previous = previous_reply(tracker_events, RECENT_TURNS)
+    if not previous:
+        return events
+    result: List[Event] = []
+    for event in events:
+        if not isinstance(event, BotUttered) or not event.text:
+            result.append(event)
+            continue
+        text = without_repeats(event.text, previous)
+        if text is None:
+            question, bot_texts = previous_question(tracker_events)
+            topic = faq_key(latest)
+            text = resolve(topic, question, bot_texts, latest).text if question and topic else event.text
+        if text != event.text:
+            logger.debug("utter_faq: left out what the previous reply showed.")
+            event = BotUttered(text, event.data, event.metadata, event.timestamp)
+        result.append(event)
+    return result
+
+
+def install() -> None:
+    """Wraps ActionRetrieveResponse.run once (see the module docstring)."""
+    original = ActionRetrieveResponse.run
+    if getattr(original, "drops_repeats", False):
+        return
+
+    @functools.wraps(original)
+    async def run(self: ActionRetrieveResponse, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+        events = await original(self, output_channel, nlg, tracker, domain)
+        if self.name() != RETRIEVAL_ACTION or tracker.latest_message is None:
+            return events
+        try:
+            return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data)
+        except Exception as error:  # never lose the answer over the trimming
+            logger.error("utter_faq: could not compare with the previous reply (%s); sent the answer as it is.",
+                         type(error).__name__)
+            return events
+
+    run.drops_repeats = True  # type: ignore[attr-defined]
+    ActionRetrieveResponse.run = run

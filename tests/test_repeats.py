@@ -1,0 +1,41 @@
+"""A knowledge answer never resends what the previous replies showed (channels.repeats)."""
+
+from rasa.shared.core.events import BotUttered
+
+from actions.knowledge import load_items
+from channels.repeats import trimmed
+
+TEXTS = {item.id: item.text for item in load_items()}
+FAQ = {"intent": {"name": "faq"}}
+
+
+def user(text: str, key: str) -> dict:
+    return {"event": "user", "text": text,
+            "parse_data": {**FAQ, "text": text, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}}
+
+
+def answer(*ids: str) -> str:
+    return "\n\n".join(TEXTS[i] for i in ids)
+
+
+def test_items_the_previous_reply_showed_are_left_out_and_the_buttons_stay():
+    shown = answer("procurement_overview", "procurement_rsv")
+    events = [user("må vi reservere en kontrakt", "public_procurement"), {"event": "bot", "text": shown},
+              user("hvor bliver udbuddene slået op", "public_procurement")]
+    sent = BotUttered(answer("procurement_where_published", "procurement_overview"), {"buttons": [{"title": "x", "payload": "x"}]})
+    [event] = trimmed([sent], events, events[-1]["parse_data"])
+    assert event.text == TEXTS["procurement_where_published"] and event.data["buttons"] == [{"title": "x", "payload": "x"}]
+
+
+def test_an_answer_that_would_lead_with_what_was_just_shown_is_answered_as_a_follow_up():
+    events = [user("hvor mange må vi have i løntilskud", "hiring_special_terms"),
+              {"event": "bot", "text": answer("hiring_loentilskud", "hiring_overview")},
+              user("hvor længe kan de være ansat med tilskud?", "hiring_special_terms")]
+    [event] = trimmed([BotUttered(answer("hiring_loentilskud", "hiring_overview"))], events, events[-1]["parse_data"])
+    assert "op til 6 måneder" in event.text and "ovenfor" in event.text and TEXTS["hiring_overview"] not in event.text
+
+
+def test_the_first_answer_of_a_conversation_is_sent_as_it_is():
+    events = [user("hvad er en rsv", "rsv_criteria")]
+    sent = BotUttered(answer("rsv_criteria_five"))
+    assert trimmed([sent], events, events[-1]["parse_data"]) == [sent]
