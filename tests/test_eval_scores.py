@@ -33,7 +33,7 @@ TARGET_SHORT_ANSWER_RECALL, FLOOR_SHORT_ANSWER_RECALL = 0.97, 0.5  # lowest reac
 SHORT_ANSWERS = ("affirm", "deny", "stop", "thank", "goodbye")
 TARGET_LOST_TO_FALLBACK, MAX_LOST_TO_FALLBACK = 0.02, 0.08  # of those understood before the fallback; reached 0.058
 FALLBACK = "nlu_fallback"
-MUST_FALL_BACK = ("xqzv blorp", "?!?", "<script>alert(1)</script>", "asdfjkl qwpoeiru", "<b></b>")
+MUST_FALL_BACK = ("xqzv blorp", "xqzw vbnmk plorft", "?!?", "<script>alert(1)</script>", "asdfjkl qwpoeiru", "<b></b>")
 
 pytestmark = pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"no evaluation set at {EVAL_DIR}")
 
