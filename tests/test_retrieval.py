@@ -150,7 +150,6 @@ def test_compounds_are_understood_not_dropped(agent):
     ("hvem betaler lønnen når vi har en medarbejder i fleksjob", "hiring_fleksjob"),
     ("hvornår skal årsrapporten senest være indsendt", "tax_annual_report"),
     # Item order inside a topic (docs/conversation-review.md, "What to fix next", 4).
-    ("kan et aps blive rsv", "rsv_criteria_five"),
     ("hvordan registrerer vi os som rsv", "rsv_register_how"),
     ("hvilke regnskabskrav er der for en rsv", "tax_rsv_reporting"),
     ("hvordan fungerer løntilskud", "hiring_loentilskud"),
@@ -162,6 +161,11 @@ def test_a_specific_question_names_its_item(agent, text, item):
     assert result["knowledge_item"]["id"] == item
     assert {"entity": "knowledge_item", "value": item} in [
         {"entity": e["entity"], "value": e["value"]} for e in result["entities"]]
+
+
+def test_an_aps_asking_about_rsv_gets_the_criteria_not_the_is_ks_item(agent):
+    [result] = _parse(agent, ["kan et aps blive rsv"])
+    assert [e["value"] for e in result["entities"] if e["entity"] == "knowledge_item"] == ["rsv_criteria_five"]
 
 
 def test_english_is_other_language_and_markup_falls_back(agent):
