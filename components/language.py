@@ -13,7 +13,11 @@ moms") look foreign to every detector, so a message counts as foreign only if
 - lingua names a language outside Scandinavia (Danish, Norwegian and Swedish readers
   are answered in Danish), and
 - fewer than DANISH_SHARE of its words are Danish words known from the training data
-  (or compounds of them), spelled with or without æ/ø/å.
+  (or compounds of them), spelled with or without æ/ø/å, and
+- at least FOREIGN_SHARE of its words are words of the language lingua names, by the
+  word lists of wordfreq (inside its package, like lingua's models): lingua names a
+  language for anything, also keyboard mash ("xqzw vbnmk plorft" reads as German),
+  which must fall back instead.
 Measured in docs/retrieval.md: 99.5 % of the held-out Danish messages written without
 æ/ø/å stay Danish, 93 % of the foreign training messages are caught.
 """
@@ -34,6 +38,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
+from wordfreq import zipf_frequency
 
 from components.danish_text import fold, is_compound_of
 
@@ -45,6 +50,7 @@ VOCABULARY_FILE = "danish_words.json"
 MIN_WORDS = 3
 MARKUP = re.compile(r"<[^>]*>")  # "<script>…</script>" is markup, not a language
 DANISH_SHARE = 0.67
+FOREIGN_SHARE = 0.5  # of the words that must be words of the language lingua names
 SCANDINAVIAN = {Language.DANISH, Language.BOKMAL, Language.NYNORSK, Language.SWEDISH}
 # The languages users of a Danish web chat write in now and then; fewer languages make
 # lingua faster and surer.
@@ -122,7 +128,17 @@ class LanguageIdentifier(GraphComponent):
         if language is None or language in SCANDINAVIAN:
             return {"code": code, "foreign": False}
         danish = sum(1 for word in words if word in self.danish or is_compound_of(word, self.danish))
-        return {"code": code, "foreign": danish / len(words) < DANISH_SHARE}
+        if danish / len(words) >= DANISH_SHARE:
+            return {"code": code, "foreign": False}
+        return {"code": code, "foreign": foreign_word_share(words, code) >= FOREIGN_SHARE}
+
+
+def foreign_word_share(words: List[str], code: Optional[str]) -> float:
+    """The share (0-1) of `words` that are words of the language `code` (ISO 639-1, "en")
+    in wordfreq's lists (0 for no code); e.g. ["what", "is", "rsv"], "en" -> 0.67."""
+    if not code or not words:
+        return 0.0
+    return sum(1 for word in words if zipf_frequency(word, code) > 0) / len(words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

@@ -4,7 +4,7 @@ from tests.helpers import texts
 
 PHONE = "72 20 00 30"
 TEL_LINK = "tel:+4572200030"
-UNPLACEABLE = "asdfjkl qwpoeiru"  # keyboard mash (a longer one can pass for another language: docs/conversation-review.md)
+UNPLACEABLE = "xqzw vbnmk plorft"  # keyboard mash, three words: not another language (docs/retrieval.md)
 
 
 def test_centre_history_gives_the_dates(say):

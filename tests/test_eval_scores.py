@@ -23,17 +23,16 @@ from scripts.paths import ROOT
 
 EVAL_DIR = Path(os.environ.get("EVAL_DIR", ROOT / "tests" / "eval"))
 # Issue 10's targets, printed beside each figure. The tests fail below the floors: the
-# figures the merged model reached (December 2026) less room for retraining noise, so a
-# loss of understanding fails while the targets are still being worked towards
-# (docs/conversation-review.md). That the set is apart from data/ is checked by
-# tests/test_eval_independent.py.
-TARGET_ACCURACY, FLOOR_ACCURACY = 0.95, {"intent": 0.83, "faq key": 0.81, "item": 0.83}  # reached: 0.864, 0.849, 0.868
-TARGET_LABEL_F1, FLOOR_LABEL_F1 = 0.85, 0.5  # lowest reached: out_of_scope 0.571
-TARGET_SHORT_ANSWER_RECALL, FLOOR_SHORT_ANSWER_RECALL = 0.97, 0.5  # lowest reached: stop 0.562
+# figures the model reached (December 2026, docs/retrieval.md) less room for retraining
+# noise, so a loss of understanding fails while the targets are still being worked
+# towards. That the set is apart from data/ is checked by tests/test_eval_independent.py.
+TARGET_ACCURACY, FLOOR_ACCURACY = 0.95, {"intent": 0.92, "faq key": 0.90, "item": 0.87}  # reached: 0.940, 0.928, 0.890
+TARGET_LABEL_F1, FLOOR_LABEL_F1 = 0.85, 0.65  # lowest reached: out_of_scope 0.69
+TARGET_SHORT_ANSWER_RECALL, FLOOR_SHORT_ANSWER_RECALL = 0.97, 0.86  # lowest reached: affirm 0.889
 SHORT_ANSWERS = ("affirm", "deny", "stop", "thank", "goodbye")
-TARGET_LOST_TO_FALLBACK, MAX_LOST_TO_FALLBACK = 0.02, 0.08  # of those understood before the fallback; reached 0.058
+TARGET_LOST_TO_FALLBACK, MAX_LOST_TO_FALLBACK = 0.02, 0.035  # of those understood before the fallback; reached 0.010
 FALLBACK = "nlu_fallback"
-MUST_FALL_BACK = ("xqzv blorp", "?!?", "<script>alert(1)</script>", "asdfjkl qwpoeiru", "<b></b>")
+MUST_FALL_BACK = ("xqzv blorp", "xqzw vbnmk plorft", "?!?", "<script>alert(1)</script>", "asdfjkl qwpoeiru", "<b></b>")
 
 pytestmark = pytest.mark.skipif(not EVAL_DIR.is_dir(), reason=f"no evaluation set at {EVAL_DIR}")
 

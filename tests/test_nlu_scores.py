@@ -11,12 +11,11 @@ from scripts.paths import HELD_OUT_NLU
 from tests.helpers import OUTPUT
 
 # Below what the model reaches, with room for retraining noise. The merged model of
-# December 2026 reached intent 0.858 and entity 0.832 (new intents follow_up and complain
-# are mixed up with faq and inform; docs/conversation-review.md), down from 0.925 and
-# 0.928: the floors follow it down so the suite guards against further loss, and
-# issue 10 keeps the way back up.
-MIN_INTENT_MACRO_F1 = 0.83
-MIN_FAQ_MACRO_F1 = 0.90
+# December 2026 reached intent 0.858 and entity 0.832; with issue 10's new examples, the
+# topic model and the recalibrated fallback (docs/retrieval.md) intent 0.887 and faq
+# 0.974 (parsed example by example; entities not measured again).
+MIN_INTENT_MACRO_F1 = 0.86
+MIN_FAQ_MACRO_F1 = 0.95
 MIN_ENTITY_MACRO_F1 = 0.80
 
 
