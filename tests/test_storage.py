@@ -21,6 +21,7 @@ from scripts.paths import ROOT
 from scripts.serving.services import free_port, is_up
 from storage import events
 from storage.lock_store import EnvLockStore, redis_settings
+from storage.retention import forget_conversation
 from storage.tracker_store import EnvSQLTrackerStore
 
 
@@ -123,3 +124,34 @@ def test_a_sqlite_tracker_store_keeps_a_write_ahead_log_and_every_event(tmp_path
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     stored = asyncio.run(EnvSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db")).retrieve("dora"))
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["hej", "hvad er rsv", "tak"]
+
+
+def _say(tracker: DialogueStateTracker, text: str) -> DialogueStateTracker:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 0.9}))
+    tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def _texts(tracker: DialogueStateTracker) -> list:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_the_tracker_saved_last_comes_from_memory_only_while_the_database_holds_just_its_events(tmp_path):
+    db = str(tmp_path / "tracker.db")
+    server_a, server_b = EnvSQLTrackerStore(dialect="sqlite", db=db), EnvSQLTrackerStore(dialect="sqlite", db=db)
+    first = _say(DialogueStateTracker("erik", []), "hej")
+    asyncio.run(server_a.save(first))
+    assert asyncio.run(server_a.retrieve("erik")) is first  # kept: not loaded and replayed again
+    asyncio.run(server_a.save(first))
+
+    elsewhere = _say(asyncio.run(server_b.retrieve("erik")), "hvad er rsv")  # the next message, on server B
+    asyncio.run(server_b.save(elsewhere))
+    fresh = asyncio.run(server_a.retrieve("erik"))
+    assert fresh is not first and _texts(fresh) == ["hej", "hvad er rsv"]
+
+    _say(fresh, "tak")  # a message whose handling failed before the save
+    assert _texts(asyncio.run(server_a.retrieve("erik"))) == ["hej", "hvad er rsv"]
+
+    asyncio.run(server_a.save(_say(asyncio.run(server_a.retrieve("erik")), "tak")))
+    assert forget_conversation(server_b, "erik") > 0  # erased (make forget)
+    assert asyncio.run(server_a.retrieve("erik")) is None
