@@ -122,13 +122,18 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         return await super().retrieve(sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Stores the tracker's new events (Rasa's save), then keeps the tracker for its next message,
-        if it holds only the current session's events (else the next message loads it)."""
+        """Stores the tracker's new events (Rasa's save), then keeps the tracker for its next message.
+
+        No query is spent here: the tracker is kept with its number of events, and `retrieve`
+        hands it out only if the session's stored events number the same. A tracker that
+        also holds events before its session's start (a new session began in this message,
+        or the conversation is new: Rasa stores the session's first action before the
+        session's start) does not match and is loaded afresh once.
+        """
         await super().save(tracker)
-        stored, now = self._stored_events(tracker.sender_id), time.monotonic()
-        if stored == len(tracker.events):
-            self._kept[tracker.sender_id] = (stored, now, tracker)
-            self._kept.move_to_end(tracker.sender_id)
+        now = time.monotonic()
+        self._kept[tracker.sender_id] = (len(tracker.events), now, tracker)
+        self._kept.move_to_end(tracker.sender_id)
         while self._kept and (len(self._kept) > CACHED_CONVERSATIONS or next(iter(self._kept.values()))[1] < now - CACHE_IDLE_S):
             self._kept.popitem(last=False)
 
