@@ -38,7 +38,7 @@ def test_latency_summary_and_turn_buckets():
     assert latency_summary([]) == Latency(n=0)
     assert latency_summary([10.0, 20.0, 30.0]).p50_ms == 20.0
     buckets = by_turn([(1, 5.0), (2, 10.0), (5, 20.0), (12, 40.0)])
-    assert list(buckets) == ["1", "2-5", "6-10", "11-15", "16-20"]
+    assert list(buckets) == ["1", "2-5", "6-10", "11-15", "16-20", "21-45", "46-50"]
     assert buckets["2-5"].n == 2 and buckets["2-5"].p50_ms == 15.0
     assert buckets["6-10"] == Latency(n=0)
 
@@ -56,11 +56,13 @@ def test_conversations_open_with_greeting_close_with_goodbye_and_do_not_repeat()
     assert build_conversations(EXAMPLES, 20, (10, 20)) == conversations  # seeded
 
 
-def test_conversations_need_enough_examples():
+def test_conversations_need_examples_and_repeat_them_only_when_longer():
     with pytest.raises(ValueError):
         build_conversations({"greet": ["hej"], "faq": ["a"]}, 1, (3, 4))
     with pytest.raises(ValueError):
-        build_conversations({**EXAMPLES, "faq": ["a"]}, 1, (10, 20))
+        build_conversations({"greet": ["hej"], "goodbye": ["farvel"]}, 1, (3, 4))
+    [long] = build_conversations(EXAMPLES, 1, (50, 50))  # 50 turns from 31 other examples
+    assert len(long) == 50 and set(long[1:-1]) <= set(EXAMPLES["faq"] + EXAMPLES["thank"])
 
 
 def test_split_gives_consecutive_slices():
@@ -135,13 +137,15 @@ def _level(concurrency, throughput, p50, failed=0):
                        others_cpu_share=0.2, server_cpu_ms_per_msg=20.0)
 
 
-def _assistant(throughput_32, p50_1, rss_mb, training_s):
+def _assistant(throughput_32, p50_1, rss_mb, training_s, turn_50_ms=12.0):
     parts = {"DIETClassifier6": 6.0, "TEDPolicy2": 3.0, "everything else (actions, events, NLG)": 1.0}
     return Assistant(
         training_s=training_s, archive_mb=80.0,
         parse=Latency(n=1000, p50_ms=10.0, p95_ms=12.0, p99_ms=15.0),
         breakdown=Breakdown(messages=30, total_ms=10.0, parts=parts,
-                            total_by_turn={"1": Latency(n=2, mean_ms=9.0), "2-5": Latency(n=0)}),
+                            total_by_turn={"1": Latency(n=2, mean_ms=9.0, p50_ms=9.0), "2-5": Latency(n=0),
+                                           "46-50": Latency(n=2, mean_ms=turn_50_ms, p50_ms=turn_50_ms)},
+                            parts_by_turns={"1-5": parts, "46-50": {**parts, "TEDPolicy2": 9.0}}),
         serving=Serving([_level(1, 30.0, p50_1), _level(32, throughput_32, 500.0)], peak_rss_mb=rss_mb, rss_mb=rss_mb - 100),
         action_server_peak_rss_mb=120.0,
     )
@@ -166,7 +170,7 @@ def _results(quick=False, others=0.0, with_quality=True):
     results = Results(
         quick=quick, config="config.yml", endpoints="endpoints.yml", settings=FULL, machine=machine,
         quality=quality if with_quality else None,
-        assistants={"project": _assistant(50.0, 30.0, 1700.0, 240.0), "rasa_init": _assistant(20.0, 40.0, 1100.0, 60.0)},
+        assistants={"project": _assistant(50.0, 30.0, 1700.0, 240.0), "rasa_init": _assistant(20.0, 40.0, 1100.0, 60.0, turn_50_ms=30.0)},
         duration_s=1800, others_cpu_share=others,
     )
     return dataclasses.replace(results, targets=report.targets(results))
@@ -175,8 +179,10 @@ def _results(quick=False, others=0.0, with_quality=True):
 def test_targets_say_which_are_met():
     met = {t.target: t.met for t in _results().targets}
     assert met == {"End-to-end p50, 1 conversation": True, "Throughput, 32 conversations": True,
-                   "Full training time": True, "Rasa server peak RSS": False, "NLU error rate (held-out)": True}
-    assert _results(with_quality=False).targets[-1].met is None
+                   "Full training time": True, "Rasa server peak RSS": False, "NLU error rate (held-out)": True,
+                   "p95 at 32 conversations": True, "Rasa server CPU per message, 32 conversations": True,
+                   "Latency at turns 46-50 against turn 1 (in process, p50)": True}
+    assert _results(with_quality=False).targets[4].met is None
 
 
 def test_report_keeps_changes_tried_and_flags_quick_and_shared_runs(tmp_path):
@@ -185,7 +191,10 @@ def test_report_keeps_changes_tried_and_flags_quick_and_shared_runs(tmp_path):
     text = md_path.read_text()
     assert text.endswith("## Changes tried\n\n- TED removed: 2x faster.\n") and "# old" not in text
     assert "**Quick run**" in text and "**Shared machine.**" in text
-    assert "| Rasa server peak RSS | < 1.5 GB (1536 MB) | 1700 MB | 1100 MB | **no** |" in text
+    assert "| Rasa server peak RSS | ≤ 1.2 GB (1229 MB) | 1700 MB | 1100 MB | **no** |" in text
+    assert "| Latency at turns 46-50 against turn 1 (in process, p50) | ≤ 1.5 × turn 1 | 12.0 ms against 9.0 ms " \
+           "(1.33 ×) | 30.0 ms against 9.0 ms (3.33 ×) | yes |" in text
+    assert "| project | TEDPolicy2 | 3.00 ms | 9.00 ms |" in text  # what grows with the conversation
     assert "| End-to-end p50, 1 conversation | ≤ 60 ms | 30.0 ms | 40.0 ms | yes |" in text
     assert "| logger af | goodbye | faq |" in text
     written = json.loads(json_path.read_text())

@@ -112,7 +112,6 @@ def test_a_form_spread_over_the_servers_keeps_every_turn_its_order_and_its_state
     assert_one_turn_at_a_time(events)
 
 
-@pytest.mark.xfail(strict=False, reason="fails on the merged main (December 2026), passed on the scale branch: to be found")
 def test_concurrent_messages_of_one_conversation_are_handled_one_at_a_time(scale: Scale):
     sender = f"scale-burst-{uuid.uuid4().hex[:8]}"
     since = log_size(scale)

@@ -1,7 +1,12 @@
-"""storage/: the lock store (in memory unless LOCK_STORE_URL names a Redis host), the event
-class cache, and the SQLite tracker store's write-ahead log."""
+"""storage/: the lock store (in memory unless LOCK_STORE_URL names a Redis host; atomic over
+several servers on a real Redis), the event class cache, and the SQLite tracker store's write-ahead log."""
 
 import asyncio
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -13,8 +18,10 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from scripts.paths import ROOT
+from scripts.serving.services import free_port, is_up
 from storage import events
 from storage.lock_store import EnvLockStore, redis_settings
+from storage.retention import forget_conversation
 from storage.tracker_store import EnvSQLTrackerStore
 
 
@@ -38,6 +45,64 @@ def test_environment_variables_choose_redis_over_the_endpoints_settings():
     assert redis_settings(None, {"LOCK_STORE_PORT": "6390"}) == {}
 
 
+@pytest.fixture
+def redis_port(tmp_path: Path) -> Iterator[int]:
+    """A Redis server of its own on a free port of 127.0.0.1, keeping nothing on disk."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (make servers installs it)")
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if is_up(f"tcp://127.0.0.1:{port}"):
+                break
+            server.poll()
+            assert server.returncode is None, "redis-server did not start"
+            threading.Event().wait(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def test_two_servers_issuing_tickets_at_once_on_redis_get_one_ticket_each(monkeypatch, redis_port):
+    """Server A is paused between reading the lock and writing it back while server B issues a
+    ticket: B must wait for A (Rasa's RedisLockStore alone gives both ticket 0, so two messages
+    of one conversation would be handled at once)."""
+    monkeypatch.setenv("LOCK_STORE_URL", "127.0.0.1")
+    monkeypatch.setenv("LOCK_STORE_PORT", str(redis_port))
+    server_a, server_b = EnvLockStore(), EnvLockStore()  # two connections, as two Rasa servers have
+    a_has_read, b_is_done = threading.Event(), threading.Event()
+    read_lock = server_a.get_or_create_lock
+
+    def slow_read(conversation_id):
+        lock = read_lock(conversation_id)
+        a_has_read.set()
+        b_is_done.wait(1.0)  # B's turn, if nothing stops it
+        return lock
+
+    monkeypatch.setattr(server_a, "get_or_create_lock", slow_read)
+    tickets = {}
+
+    def issue_b():
+        a_has_read.wait(5)
+        tickets["b"] = server_b.issue_ticket("anna")
+        b_is_done.set()
+
+    thread = threading.Thread(target=issue_b)
+    thread.start()
+    tickets["a"] = server_a.issue_ticket("anna")
+    thread.join(15)
+    assert sorted(tickets.values()) == [0, 1], tickets
+    lock = server_b.get_lock("anna")
+    assert [not lock.is_locked(tickets[name]) for name in ("a", "b")] == [True, False]  # A first, B waits
+    server_a.cleanup("anna", tickets["a"])
+    assert not server_b.get_lock("anna").is_locked(tickets["b"])  # then B's turn
+    server_b.cleanup("anna", tickets["b"])
+    assert server_a.get_lock("anna") is None
+
+
 def test_the_cached_event_lookup_answers_as_rasa_does():
     events.install()
     assert Event.resolve_by_type is events.resolve_by_type
@@ -59,3 +124,34 @@ def test_a_sqlite_tracker_store_keeps_a_write_ahead_log_and_every_event(tmp_path
         assert connection.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     stored = asyncio.run(EnvSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db")).retrieve("dora"))
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["hej", "hvad er rsv", "tak"]
+
+
+def _say(tracker: DialogueStateTracker, text: str) -> DialogueStateTracker:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 0.9}))
+    tracker.update(ActionExecuted("action_listen"))
+    return tracker
+
+
+def _texts(tracker: DialogueStateTracker) -> list:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def test_the_tracker_saved_last_comes_from_memory_only_while_the_database_holds_just_its_events(tmp_path):
+    db = str(tmp_path / "tracker.db")
+    server_a, server_b = EnvSQLTrackerStore(dialect="sqlite", db=db), EnvSQLTrackerStore(dialect="sqlite", db=db)
+    first = _say(DialogueStateTracker("erik", []), "hej")
+    asyncio.run(server_a.save(first))
+    assert asyncio.run(server_a.retrieve("erik")) is first  # kept: not loaded and replayed again
+    asyncio.run(server_a.save(first))
+
+    elsewhere = _say(asyncio.run(server_b.retrieve("erik")), "hvad er rsv")  # the next message, on server B
+    asyncio.run(server_b.save(elsewhere))
+    fresh = asyncio.run(server_a.retrieve("erik"))
+    assert fresh is not first and _texts(fresh) == ["hej", "hvad er rsv"]
+
+    _say(fresh, "tak")  # a message whose handling failed before the save
+    assert _texts(asyncio.run(server_a.retrieve("erik"))) == ["hej", "hvad er rsv"]
+
+    asyncio.run(server_a.save(_say(asyncio.run(server_a.retrieve("erik")), "tak")))
+    assert forget_conversation(server_b, "erik") > 0  # erased (make forget)
+    assert asyncio.run(server_a.retrieve("erik")) is None

@@ -5,7 +5,8 @@
 2. scores both NLU pipelines on the held-out file (`rasa test nlu`) and
    cross-validates the project's (`rasa test nlu --cross-validation`);
 3. with the action server running, loads the project's and the `rasa init` model in
-   this process: NLU parse latency, and the time of each part of one message;
+   this process: NLU parse latency, and the time of each part of one message in
+   conversations of 50 messages (turn 50 against turn 1);
 4. serves both through the REST channel and loads them with 1, 8 and 32 concurrent
    conversations; peak memory of the servers;
 5. writes docs/benchmarks.md and docs/benchmarks.json and prints a summary.
@@ -41,6 +42,7 @@ from scripts.paths import CONFIG, DATA, ENDPOINTS, EVAL_NLU, HELD_OUT_NLU, ROOT,
 from scripts.serving.services import action_server, free_port
 
 WARMUP_CONVERSATIONS = 2
+LONG_SEED = 50  # the long conversations' draw, apart from the others'
 
 
 class Progress:
@@ -56,11 +58,12 @@ class Progress:
 
 
 def plan_conversations(examples: Dict[str, list], settings: Settings) -> Dict[str, Any]:
-    """The conversations one assistant gets: warm-up, in-process timing, and one set per load level."""
-    sizes = [WARMUP_CONVERSATIONS, 1, settings.breakdown_conversations, *settings.conversations_per_level]
-    warmup, breakdown_warmup, timed, *levels = split(
-        build_conversations(examples, sum(sizes), settings.turns), sizes
-    )
+    """The conversations one assistant gets: warm-up, in-process timing (each `settings.long_turns`
+    long, for the turn-50 figure), and one set per load level."""
+    sizes = [WARMUP_CONVERSATIONS, 1, *settings.conversations_per_level]
+    warmup, breakdown_warmup, *levels = split(build_conversations(examples, sum(sizes), settings.turns), sizes)
+    long = (settings.long_turns, settings.long_turns)
+    timed = build_conversations(examples, settings.breakdown_conversations, long, seed=LONG_SEED)
     return {"warmup": warmup, "breakdown_warmup": breakdown_warmup[0], "timed": timed, "levels": levels}
 
 

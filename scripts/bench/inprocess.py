@@ -31,7 +31,7 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.log_utils import configure_structlog
 
 from scripts.bench.results import Breakdown, InProcess
-from scripts.bench.stats import by_turn, latency_summary
+from scripts.bench.stats import FIRST_TURNS, LAST_TURNS, by_turn, latency_summary
 
 TRACKER_RETRIEVE, TRACKER_SAVE = "tracker store: retrieve", "tracker store: save"
 CUSTOM_ACTIONS = "custom actions (action server round trips)"
@@ -186,24 +186,31 @@ class LoadedModel:
         return asyncio.run(run_all())
 
 
-def breakdown(records: Sequence[Dict[str, Any]]) -> Breakdown:
-    """Mean time per message of each part (OUTSIDE: the rest), and of the whole message by turn index.
-
-    Args:
-        records: from `LoadedModel.time_conversations`.
-    """
+def _mean_parts(records: Sequence[Dict[str, Any]]) -> Dict[str, float]:
+    """Mean ms per message of each part of `records`, OUTSIDE being the rest of the whole message."""
     n = len(records)
     parts: Dict[str, float] = defaultdict(float)
     for record in records:
         for name, ms in record["parts"].items():
             parts[name] += ms / n
-    total = sum(r["total_ms"] for r in records) / n
-    parts[OUTSIDE] = total - sum(parts.values())
+    parts[OUTSIDE] = sum(r["total_ms"] for r in records) / n - sum(parts.values())
+    return {name: round(ms, 2) for name, ms in parts.items()}
+
+
+def breakdown(records: Sequence[Dict[str, Any]]) -> Breakdown:
+    """Mean time per message of each part (OUTSIDE: the rest), overall and over the first and the
+    last turns (stats.FIRST_TURNS, LAST_TURNS), and of the whole message by turn index.
+
+    Args:
+        records: from `LoadedModel.time_conversations`.
+    """
+    spans = {f"{low}-{high}": [r for r in records if low <= r["turn"] <= high] for low, high in (FIRST_TURNS, LAST_TURNS)}
     return Breakdown(
-        messages=n,
-        total_ms=round(total, 2),
-        parts={name: round(ms, 2) for name, ms in parts.items()},
+        messages=len(records),
+        total_ms=round(sum(r["total_ms"] for r in records) / len(records), 2),
+        parts=_mean_parts(records),
         total_by_turn=by_turn((r["turn"], r["total_ms"]) for r in records),
+        parts_by_turns={span: _mean_parts(found) for span, found in spans.items() if found},
     )
 
 

@@ -27,7 +27,7 @@ class Latency:
     max_ms: Optional[float] = None
 
 
-ByTurn = Dict[str, Latency]  # by bucket of 1-based turn indexes: "1", "2-5", "6-10", "11-15", "16-20"
+ByTurn = Dict[str, Latency]  # by bucket of 1-based turn indexes: "1", "2-5", ..., "46-50" (stats.TURN_BUCKETS)
 
 
 @dataclass(frozen=True)
@@ -161,13 +161,16 @@ class Breakdown:
     """Where one message's time goes, in process: means in ms per message over `messages` messages.
 
     `parts` maps each graph node, tracker store step and the action server calls (and
-    "everything else") to its mean; `total_by_turn` summarises whole messages by turn index.
+    "everything else") to its mean; `total_by_turn` summarises whole messages by turn index;
+    `parts_by_turns` holds the same means over the first and the last turns of the
+    conversations (stats.FIRST_TURNS, LAST_TURNS), e.g. {"1-5": {...}, "46-50": {...}}.
     """
 
     messages: int
     total_ms: float
     parts: Dict[str, float]
     total_by_turn: ByTurn
+    parts_by_turns: Dict[str, Dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

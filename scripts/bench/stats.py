@@ -18,7 +18,8 @@ def latency_summary(latencies_ms: Sequence[float]) -> Latency:
     return Latency(n=len(latencies_ms), **{k: round(v, 1) for k, v in summary.items()})
 
 
-TURN_BUCKETS = ((1, 1), (2, 5), (6, 10), (11, 15), (16, 20))
+TURN_BUCKETS = ((1, 1), (2, 5), (6, 10), (11, 15), (16, 20), (21, 45), (46, 50))
+FIRST_TURNS, LAST_TURNS = (1, 5), (46, 50)  # where a long conversation's parts are compared
 
 
 def by_turn(latencies: Iterable[Tuple[int, float]]) -> ByTurn:
@@ -28,7 +29,7 @@ def by_turn(latencies: Iterable[Tuple[int, float]]) -> ByTurn:
         latencies: (1-based turn index of the message in its conversation, latency in ms).
 
     Returns:
-        {"1": latency_summary, "2-5": ..., "6-10": ..., "11-15": ..., "16-20": ...}.
+        {"1": latency_summary, "2-5": ..., ..., "46-50": ...} (a bucket without messages has n=0).
     """
     pairs = list(latencies)
     return {

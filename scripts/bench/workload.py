@@ -30,7 +30,8 @@ def build_conversations(
     """Conversations that open with a greeting, ask varied things and close with a goodbye.
 
     The middle messages are drawn without repetition within a conversation from all
-    examples of the other intents, so intents weigh as much as they have examples.
+    examples of the other intents (with repetition only where a conversation is longer
+    than the examples), so intents weigh as much as they have examples.
 
     Args:
         examples: texts by intent (see `examples_by_intent`); needs "greet" and "goodbye".
@@ -42,17 +43,21 @@ def build_conversations(
         `count` lists of user messages.
 
     Raises:
-        ValueError: no greeting or goodbye examples, or too few other examples for `turns`.
+        ValueError: no greeting or goodbye examples, no other examples, or `turns` not 2 ≤ fewest ≤ most.
     """
     if not examples.get(OPENING) or not examples.get(CLOSING):
         raise ValueError(f"conversations need '{OPENING}' and '{CLOSING}' examples")
     middle = [text for intent in sorted(examples) if intent not in (OPENING, CLOSING) for text in examples[intent]]
     fewest, most = turns
-    if fewest < 2 or most < fewest or len(middle) < most - 2:
+    if fewest < 2 or most < fewest or not middle:
         raise ValueError(f"cannot build conversations of {fewest}-{most} turns from {len(middle)} examples")
     rng = random.Random(seed)
+
+    def draw(k: int) -> List[str]:
+        return rng.sample(middle, k) if k <= len(middle) else rng.choices(middle, k=k)
+
     return [
-        [rng.choice(examples[OPENING]), *rng.sample(middle, rng.randint(fewest, most) - 2), rng.choice(examples[CLOSING])]
+        [rng.choice(examples[OPENING]), *draw(rng.randint(fewest, most) - 2), rng.choice(examples[CLOSING])]
         for _ in range(count)
     ]
 
