@@ -29,7 +29,8 @@ help:
 	@echo "make spacy-model  install the official Danish spaCy pipeline da_core_news_sm 3.4.0"
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
 	@echo "make panel        replay the panel's typed conversations (tests/panel/) and write transcripts to judge"
-	@echo "                  to results/panel/<time>/ (URL=http://localhost:5005 uses a running assistant)"
+	@echo "                  to results/panel/<time>/ (URL=http://localhost:5005 uses a running assistant;"
+	@echo "                  PANEL=tests/panel/round2.yml replays the second panel)"
 	@echo "make scale        the assistant on 2 Rasa servers (RASA_SERVERS=N, ACTION_SERVERS=M) behind nginx,"
 	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
 	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"
@@ -115,4 +116,4 @@ scale-test: setup servers
 	$(PY) -m pytest tests/test_scale.py tests/test_deploy.py
 
 panel: setup
-	@$(PY) -m scripts.learning.panel $(if $(URL),--url $(URL)) $(if $(PORT),--port $(PORT))
+	@$(PY) -m scripts.learning.panel $(if $(URL),--url $(URL)) $(if $(PORT),--port $(PORT)) $(if $(PANEL),--conversations $(PANEL))

@@ -5,6 +5,7 @@
     python -m scripts.learning.panel --port 6800      start them on 6800 (Rasa) and 6801 (actions)
     python -m scripts.learning.panel --url URL        use an assistant that is already running at URL
     python -m scripts.learning.panel --only ID ...    replay only these conversations
+    python -m scripts.learning.panel --conversations tests/panel/round2.yml   replay the second round
 
 The panel (tests/panel/conversations.yml, issue 10) holds conversations written as founders
 type them, with what a fully satisfactory answer must contain. Each conversation goes through
@@ -36,6 +37,7 @@ from scripts.paths import ROOT
 from scripts.serving.services import action_server, free_port, rasa_server
 
 CONVERSATIONS = ROOT / "tests" / "panel" / "conversations.yml"
+ROUND_2 = ROOT / "tests" / "panel" / "round2.yml"  # written later, by another writer who had not read data/
 RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
