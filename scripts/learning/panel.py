@@ -10,7 +10,7 @@
 The panel (tests/panel/conversations.yml, issue 10) holds conversations written as founders
 type them, with what a fully satisfactory answer must contain. Each conversation goes through
 the REST channel as typed text (no button payloads) under its own sender id. The transcripts go
-to results/panel/<time>/: one markdown file per conversation (each user turn, the bot's replies
+to results/panel/<time>-<panel file>/: one markdown file per conversation (each user turn, the bot's replies
 and buttons, the expectation, and which of the turn's `must_contain` strings are missing),
 index.md (an overview with an empty judgement column) and transcripts.json. The strings are a
 hint only: a person judges each conversation as a founder would (docs/conversation-review.md).
@@ -225,7 +225,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument("--only", nargs="*", default=(), help="replay only the conversations with these ids")
     args = parser.parse_args(argv)
     conversations = load_conversations(args.conversations, args.only)
-    folder = RESULTS / time.strftime("%Y%m%d-%H%M%S")
+    folder = RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}-{args.conversations.stem}"  # two panels may run at once
     folder.mkdir(parents=True, exist_ok=True)
     with contextlib.nullcontext(args.url.rstrip("/")) if args.url else started_assistant(folder, args.port) as url:
         write(replay(url, conversations), folder, url)
