@@ -113,7 +113,7 @@ NO_TOPIC = (
     "så svarer jeg så præcist, jeg kan."
 )
 ALREADY_SAID = (
-    "Det står i mit svar lige ovenfor: {sentence}\n\nEr noget uklart, så skriv gerne, hvad du tænker på, "
+    "{sentence}\n\nVar det ikke svar på dit spørgsmål, så skriv det gerne med andre ord, "
     f"eller ring til Erhvervsstyrelsen på {phone_link()}, så hjælper en rådgiver dig."
 )
 WHY_UNKNOWN = (

@@ -8,8 +8,8 @@ Writes:
   knowledge/knowledge_base.yml. Its first variation is the topic's general answer
   (actions.knowledge.faq_answer). Then comes one variation per item of the topic, chosen
   by the slot knowledge_item (set by components/item_selector.py): the item's text,
-  then the topic's most important other items (its faq items, in file order: two after
-  a faq item, one after a specific item), then up to three quick-reply buttons with the
+  then the topic's most important other items (its faq items, in file order: one after
+  a faq item, none after a specific item), then up to three quick-reply buttons with the
   questions of the closest related items (payload = the question, so a click is
   understood like typing it). The item WHICH_HOUSE_ITEM gets one more variation per
   municipality of knowledge/municipalities.yml, chosen by the slot asked_municipality
@@ -71,9 +71,12 @@ def ascii_spellings(name: str) -> List[str]:
 
 
 # How many other items of the topic follow the item an answer starts with, and how
-# many related questions are offered as buttons.
-OTHERS_AFTER_FAQ_ITEM = 2
-OTHERS_AFTER_SPECIFIC_ITEM = 1
+# many related questions are offered as buttons. The second panel's reviewer found two
+# appended paragraphs padding (a VAT answer dragged in the deadline and corporate tax),
+# so an answer adds at most one, and none after the item of a specific question: the
+# related questions stay one click away as buttons.
+OTHERS_AFTER_FAQ_ITEM = 1
+OTHERS_AFTER_SPECIFIC_ITEM = 0
 RELATED_BUTTONS = 3
 
 
