@@ -8,8 +8,8 @@ Writes:
   knowledge/knowledge_base.yml. Its first variation is the topic's general answer
   (actions.knowledge.faq_answer). Then comes one variation per item of the topic, chosen
   by the slot knowledge_item (set by components/item_selector.py): the item's text,
-  then the topic's most important other items (its faq items, in file order: one after
-  a faq item, none after a specific item), then up to three quick-reply buttons with the
+  then the topic's most important other items (for the topic's lead item only: the next
+  faq item in file order), then up to three quick-reply buttons with the
   questions of the closest related items (payload = the question, so a click is
   understood like typing it). The item WHICH_HOUSE_ITEM gets one more variation per
   municipality of knowledge/municipalities.yml, chosen by the slot asked_municipality
@@ -71,12 +71,11 @@ def ascii_spellings(name: str) -> List[str]:
 
 
 # How many other items of the topic follow the item an answer starts with, and how
-# many related questions are offered as buttons. The second panel's reviewer found two
+# many related questions are offered as buttons. The second panel's reviewers found the
 # appended paragraphs padding (a VAT answer dragged in the deadline and corporate tax),
-# so an answer adds at most one, and none after the item of a specific question: the
-# related questions stay one click away as buttons.
-OTHERS_AFTER_FAQ_ITEM = 1
-OTHERS_AFTER_SPECIFIC_ITEM = 0
+# so only the topic's lead item (what an unsure item selector answers with) gets one
+# more item; every other item stands alone, with the related questions as buttons.
+OTHERS_AFTER_LEAD_ITEM = 1
 RELATED_BUTTONS = 3
 
 
@@ -117,8 +116,9 @@ def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str,
 
 def item_answer(item: Item, items: List[Item], related: List[Item]) -> dict:
     """The variation of utter_faq/<topic> for `item`: {"condition", "text", "buttons"}."""
-    limit = OTHERS_AFTER_FAQ_ITEM if item.faq else OTHERS_AFTER_SPECIFIC_ITEM
-    others = [other for other in items if other.topic == item.topic and other.faq and other != item][:limit]
+    topic_faq_items = [other for other in items if other.topic == item.topic and other.faq]
+    limit = OTHERS_AFTER_LEAD_ITEM if topic_faq_items[:1] == [item] else 0
+    others = [other for other in topic_faq_items if other != item][:limit]
     shown = [item, *others]
     return {
         "condition": _condition(item),
