@@ -349,7 +349,8 @@ def items_text(*ids: str) -> str:
 def test_a_follow_up_whose_answer_was_just_shown_gets_that_sentence_alone():
     earlier = [("hvem betaler lønnen i et fleksjob", "hiring_special_terms", items_text("hiring_fleksjob", "hiring_overview"))]
     answer = follow_up("hvor længe varer det?", earlier)
-    assert "første gang bevilges det for 5 år" in answer and "Var det ikke svar på dit spørgsmål" in answer and "I et fleksjob betaler" not in answer
+    assert "første gang bevilges det for 5 år" in answer and "Var det ikke svar på dit spørgsmål" in answer
+    assert "I et fleksjob betaler" not in answer
 
 
 def test_why_is_answered_honestly_with_the_sentence_it_is_about():
