@@ -24,7 +24,6 @@ NEEDS_ITEMS = pytest.mark.xfail(strict=False, reason="needs the item selector")
 # class of docs/conversation-review.md that issue 10 has still to fix. strict=False, so a
 # fix shows as XPASS and the mark can go.
 FOLLOW_UP_GAP = pytest.mark.xfail(strict=False, reason="follow-up answered from another item of the topic")
-WRONG_ITEM_FIRST = pytest.mark.xfail(strict=False, reason="an unasked item comes first (the I/S and K/S paragraph)")
 ADVICE_GAP = pytest.mark.xfail(strict=False, reason="the guided advice misreads a typed answer or question")
 # Passed on their branches, failed with the model trained on everything merged (1 December 2026,
 # 14:07): the merged NLU data moved these messages to another intent (issue 10, still open).
@@ -48,7 +47,6 @@ def asked(question: str, reply: str) -> bool:
 
 # --- follow-up loses the thread ---------------------------------------------------
 
-@WRONG_ITEM_FIRST
 def test_how_to_apply_after_the_rsv_criteria_gets_how_to_register(chat):
     assert "35 %" in chat("hvad skal der til for at blive rsv")
     answer = chat("ok og hvordan ansoger vi sa")
@@ -160,7 +158,6 @@ def test_three_questions_in_one_message_get_an_answer_each(chat):
     assert "privat virksomhed" in answer and "virk.dk" in answer and "Erhvervshuse" in answer
 
 
-@WRONG_ITEM_FIRST
 def test_a_question_and_its_follow_up_in_one_message(chat):
     answer = chat("hvad skal der til for at blive rsv? og hvordan ansoger vi?")
     assert "35 %" in answer and "anmelder" in answer
@@ -377,7 +374,6 @@ def test_a_person_after_an_answer(chat):
     assert PHONE in answer
 
 
-@WRONG_ITEM_FIRST
 def test_bot_challenge_then_a_question(chat):
     assert "chatbot" in chat("er du en bot?")
     assert "35 %" in chat("ok. hvad er kravene til at blive rsv")

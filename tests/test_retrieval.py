@@ -167,8 +167,7 @@ def test_compounds_are_understood_not_dropped(agent):
     ("hvordan registrerer vi os som rsv", "rsv_register_how"),
     ("hvilke regnskabskrav er der for en rsv", "tax_rsv_reporting"),
     ("hvordan fungerer løntilskud", "hiring_loentilskud"),
-    pytest.param("hvad koster det at starte et aps", "cvr_fees", marks=pytest.mark.xfail(
-        reason="the topic average picks company_form (capital first, no fee): docs/retrieval.md", strict=False)),
+    ("hvad koster det at starte et aps", "cvr_fees"),
 ])
 def test_a_specific_question_names_its_item(agent, text, item):
     [result] = _parse(agent, [text])
