@@ -488,7 +488,6 @@ def test_mener_du_asks_first_and_gives_the_phone_after_the_buttons(say):
         assert PHONE in reply[-1]["text"] and not reply[-1].get("buttons")
 
 
-
 # --- the guided advice typed end to end ---------------------------------------------
 
 @MERGED_NLU_GAP
