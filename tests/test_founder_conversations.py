@@ -537,3 +537,21 @@ def test_du_er_helt_ved_siden_af_gets_the_apology_not_a_note(chat):
     chat("skal vi betale lonsumsafgift")
     answer = chat("du er helt ved siden af")
     assert "Undskyld" in answer and PHONE in answer and "noteret" not in answer
+
+
+# --- found by typing as a founder on the final model (1 December 2026) --------------
+
+FOUND_BY_TYPING = pytest.mark.xfail(strict=False, reason="found typing as a founder on the final model (issue 10)")
+CAFE_APS_COST = "hej vi vil starte en cafe med folk der har vaeret ledige, hvad koster det at lave et aps"
+
+
+@FOUND_BY_TYPING
+def test_the_cost_of_an_aps_after_a_lead_in_begins_with_the_fee(chat):
+    assert 0 <= chat(CAFE_APS_COST).find("670 kr.") < 120  # today: the 20.000 kr. capital, no fee
+
+
+@FOUND_BY_TYPING
+def test_can_we_become_rsv_after_the_aps_answer_is_about_an_aps(chat):
+    chat(CAFE_APS_COST)
+    answer = chat("kan vi blive rsv med det")  # today: the I/S and K/S paragraph
+    assert "kriterier" in answer and "I/S" not in paragraphs(answer)[0]
