@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 from urllib.parse import urlparse
@@ -18,6 +19,7 @@ from actions.knowledge import (
     load_municipalities,
     load_topics,
 )
+from actions.normalise import find_value
 from actions.prompts import INTRO, QUESTIONS, known_phase, slot_buttons
 from actions.validation import MISSES_SLOT
 
@@ -161,3 +163,50 @@ class ActionGiveAdvice(Action):
             dispatcher.utter_message(text=text)
         dispatcher.utter_message(response="utter_handoff")
         return [SlotSet("topic", None)]
+
+
+# A place in a sentence follows a preposition ("jeg bor i Hillerød", "vi holder til på Bornholm"):
+# so "vejen frem" is not the municipality Vejen. One or two words, for "hoje taastrup".
+PLACE_AFTER_PREPOSITION = re.compile(r"(?<!\w)(?:i|på|pa|fra|ved)\s+([\w-]+(?:\s+[\w-]+)?)", re.IGNORECASE)
+
+
+def named_municipality(latest_message: Dict[str, Any]) -> Optional[str]:
+    """The municipality a message names outside the form, or None.
+
+    Args:
+        latest_message: Rasa's parse data ({"text", "entities", ...}).
+
+    Returns:
+        The official short name ("Hillerød"): the message's `municipality` entity or, where
+        the NLU found none, a municipality name (any spelling of æ/ø/å) after "i", "på",
+        "fra" or "ved" in the text ("hoje taastrup" read as "hoje-taastrup").
+    """
+    for entity in latest_message.get("entities") or []:
+        if entity.get("entity") == "municipality" and find_value("municipality", entity.get("value")):
+            return find_value("municipality", entity.get("value"))
+    text = latest_message.get("text")
+    places = PLACE_AFTER_PREPOSITION.findall(text) if isinstance(text, str) else []
+    for place in places:
+        for words in (place, "-".join(place.split()), place.split()[0]):
+            if find_value("municipality", words):
+                return find_value("municipality", words)
+    return None
+
+
+class ActionLocalGuidance(Action):
+    """Names the Erhvervshus of a municipality the user mentions outside the form ("jeg bor i Hillerød")."""
+
+    def name(self) -> Text:
+        """The action name used in domain.yml and the rule for facts about the enterprise."""
+        return "action_local_guidance"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Utters local_guidance for the municipality the latest message names (named_municipality)
+        and keeps it in the `municipality` slot, so guided advice started next does not ask again;
+        says and sets nothing when the message names no known municipality."""
+        municipality = named_municipality(tracker.latest_message or {})
+        text = local_guidance(municipality)
+        if text is None:
+            return []
+        dispatcher.utter_message(text=text)
+        return [SlotSet("municipality", municipality)]

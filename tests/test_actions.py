@@ -7,7 +7,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.advice import ActionAskCompanyForm, ActionAskMunicipality, ActionAskPhase, ActionAskTopic, ActionGiveAdvice
+from actions.advice import (
+    ActionAskCompanyForm,
+    ActionAskMunicipality,
+    ActionAskPhase,
+    ActionAskTopic,
+    ActionGiveAdvice,
+    ActionLocalGuidance,
+)
 from actions.clarify import as_follow_up
 from actions.follow_up import ActionFollowUp, without_repeats
 from actions.knowledge import faq_answer, load_items
@@ -408,3 +415,34 @@ def test_a_follow_up_that_names_its_own_subject_gets_that_subject():
     assert "gebyr" in follow_up("og hvad koster det?", rsv, knowledge_item=fees)
     association = {"id": "company_form_forening", "topic": "company_form", "confidence": 0.52}
     assert "forening med eget CVR-nummer kan blive RSV" in follow_up("og for en forening?", [RSV_CRITERIA], knowledge_item=association)
+
+
+# --- a municipality named outside the form (issue 10, round 2: "jeg bor i Hillerød") ---------
+
+def local_reply(text: str, entities: Optional[List[Dict[str, Any]]] = None) -> Tuple[str, List[Dict[str, Any]]]:
+    """What action_local_guidance says to the message `text` (entities as the NLU found them)."""
+    dispatcher = CollectingDispatcher()
+    events = ActionLocalGuidance().run(dispatcher, tracker(text=text, entities=entities or []), {})
+    return "\n".join(m["text"] for m in dispatcher.messages), events
+
+
+@pytest.mark.parametrize("text, house, extra", [
+    ("jeg bor i Hillerød", "Erhvervshus Hovedstaden", "afdeling i Hillerød"),
+    ("vi holder til på Bornholm", "Erhvervshus Hovedstaden", "Business Center Bornholm"),
+    ("hvem hjaelper os i aarhus", "Erhvervshus Midtjylland", "Aarhus Kommune"),
+    ("vi er en forening i hoje taastrup", "Erhvervshus Hovedstaden", "Høje-Taastrup"),
+])
+def test_a_municipality_in_a_sentence_gets_its_erhvervshus_and_is_kept(text, house, extra):
+    reply, events = local_reply(text)
+    assert house in reply and extra in reply and "kl.dk" in reply
+    assert events == [SlotSet("municipality", next(e["value"] for e in events))]
+
+
+def test_the_municipality_entity_wins_over_the_text():
+    reply, events = local_reply("vi er flyttet fra Odense", [{"entity": "municipality", "value": "Middelfart"}])
+    assert "Erhvervshus Sydjylland" in reply and events == [SlotSet("municipality", "Middelfart")]
+
+
+@pytest.mark.parametrize("text", ["vi er en forening", "hvordan er vejen frem", "vi er i drift"])
+def test_no_municipality_named_says_and_sets_nothing(text):
+    assert local_reply(text) == ("", [])

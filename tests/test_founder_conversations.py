@@ -236,6 +236,27 @@ def test_a_municipality_without_danish_letters_or_with_a_typo(chat, typed, house
     assert house in chat(typed)
 
 
+
+# --- content only in the form: a municipality typed outside it (round 2, conversations 25 and 46) ---
+
+@pytest.mark.parametrize("message, house, local", [
+    ("jeg bor i Hillerød", "Erhvervshus Hovedstaden", "afdeling i Hillerød"),
+    ("vi holder til på Bornholm", "Erhvervshus Hovedstaden", "Business Center Bornholm"),
+    ("hvem hjælper os i aarhus", "Erhvervshus Midtjylland", "Aarhus Kommune"),
+])
+def test_a_municipality_typed_outside_the_form_gets_its_erhvervshus(chat, message, house, local):
+    reply = chat(message)
+    assert house in reply and local in reply and INTRO not in reply
+
+
+def test_a_municipality_told_before_the_advice_is_not_asked_again(chat):
+    assert "Erhvervshus Sydjylland" in chat("vi holder til i middelfart")
+    assert asked("phase", chat("ja tak"))
+    assert asked("company_form", chat("vi er i drift"))
+    assert asked("topic", chat("en forening"))
+    advice = chat("finansiering")
+    assert not asked("municipality", advice) and "Erhvervshus Sydjylland" in advice
+
 def test_a_value_given_early_is_kept(chat):
     chat("kunne du hjaelpe os med lidt raadgivning")
     again = chat("vi er en forening")  # the form asked for the phase

@@ -11,10 +11,10 @@ Writes:
   then the topic's most important other items (for the topic's lead item only: the next
   faq item in file order), then up to three quick-reply buttons with the
   questions of the closest related items (payload = the question, so a click is
-  understood like typing it). The item WHICH_HOUSE_ITEM gets one more variation per
+  understood like typing it). The items LOCAL_ITEMS get one more variation per
   municipality of knowledge/municipalities.yml, chosen by the slot asked_municipality
   (the municipality the question named): the guided advice's sentences about its
-  Erhvervshus (actions.advice.local_guidance); its own text is the answer when the
+  Erhvervshus (actions.advice.local_guidance); their own text is the answer when the
   question named none.
 - data/nlu/lookup/municipalities.yml: the lookup table `municipality` with the 98
   official names and their spellings without æ/ø/å, plus synonyms that map those
@@ -101,15 +101,17 @@ def _buttons(related: List[Item], shown: List[Item]) -> List[dict]:
     return [{"title": item.question, "payload": item.question} for item in candidates]
 
 
-# The item answering "which Erhvervshus does <municipality> belong to?", and the slot
-# holding the municipality such a question named (domain.yml).
+# The items asking where to get guidance, answered with the municipality's Erhvervshus when
+# the question names one ("which Erhvervshus does Skive belong to?", "hvor får vi gratis
+# vejledning i Odense?"), and the slot holding that municipality (domain.yml).
 WHICH_HOUSE_ITEM = "free_guidance_which_house"
+LOCAL_ITEMS = (WHICH_HOUSE_ITEM, "free_guidance_erhvervshuse")
 ASKED_MUNICIPALITY = "asked_municipality"
 
 
 def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str, Optional[str]]]:
     condition: List[Dict[str, Optional[str]]] = [{"type": "slot", "name": KNOWLEDGE_ITEM, "value": item.id}]
-    if item.id == WHICH_HOUSE_ITEM:  # None: no municipality named
+    if item.id in LOCAL_ITEMS:  # None: no municipality named
         condition.append({"type": "slot", "name": ASKED_MUNICIPALITY, "value": municipality})
     return condition
 
@@ -128,7 +130,7 @@ def item_answer(item: Item, items: List[Item], related: List[Item]) -> dict:
 
 
 def house_answers(item: Item, related: List[Item]) -> List[dict]:
-    """The variations of `item` (WHICH_HOUSE_ITEM) naming each municipality's Erhvervshus, by asked_municipality."""
+    """The variations of `item` (one of LOCAL_ITEMS) naming each municipality's Erhvervshus, by asked_municipality."""
     return [{"condition": _condition(item, name), "text": local_guidance(name), "buttons": _buttons(related, [item])}
             for name in load_municipalities()]
 
@@ -144,7 +146,7 @@ def faq_responses() -> str:
         general = {"text": faq_answer(key), "buttons": _buttons(
             [item for item in topic_items if not item.faq] + related[general_shown[0].id], general_shown)}
         responses[f"utter_faq/{key}"] = [general] + [item_answer(item, items, related[item.id]) for item in topic_items]
-        responses[f"utter_faq/{key}"] += [answer for item in topic_items if item.id == WHICH_HOUSE_ITEM
+        responses[f"utter_faq/{key}"] += [answer for item in topic_items if item.id in LOCAL_ITEMS
                                           for answer in house_answers(item, related[item.id])]
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
 
