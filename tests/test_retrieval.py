@@ -17,7 +17,7 @@ from actions.knowledge import QUESTION_MAX_CHARS, load_items, load_municipalitie
 from components.danish_text import fold, is_compound_of
 from components.item_selector import example_item, names_a_form
 from components.language import LanguageIdentifier, _words
-from scripts.knowledge.build import ASKED_MUNICIPALITY, FAQ_RESPONSES, WHICH_HOUSE_ITEM
+from scripts.knowledge.build import ASKED_MUNICIPALITY, FAQ_RESPONSES, LOCAL_ITEMS, WHICH_HOUSE_ITEM
 from scripts.paths import ROOT
 from tests.helpers import texts
 
@@ -75,6 +75,20 @@ def test_asked_with_a_municipality_the_erhvervshus_question_names_its_house():
     assert "Erhvervshus Sydjylland i Vojens" in houses["Middelfart"]  # not Fyn (shared/knowledge/facts.md)
     assert "Erhvervshus Fyn i Odense" in houses["Assens"] and "afdeling i Herning" in houses["Herning"]
 
+
+
+def test_asking_where_to_get_guidance_in_a_named_municipality_names_its_house_and_only_then():
+    variations = yaml.safe_load(FAQ_RESPONSES.read_text(encoding="utf-8"))["responses"]["utter_faq/free_guidance"]
+    for item_id in LOCAL_ITEMS:
+        by_municipality = {}
+        for variation in variations:
+            conditions = {c["name"]: c["value"] for c in variation.get("condition", [])}
+            if conditions.get("knowledge_item") == item_id:
+                by_municipality[conditions[ASKED_MUNICIPALITY]] = variation["text"]
+        assert set(by_municipality) == set(load_municipalities()) | {None}, item_id
+        assert "Erhvervshus Fyn i Odense" in by_municipality["Odense"]
+        assert "Business Center Bornholm" in by_municipality["Bornholm"]
+        assert "Erhvervshus" in by_municipality[None] and "Odense Kommune" not in by_municipality[None]
 
 def test_the_three_compounds_of_the_issue_split_into_words_the_training_data_knows(training):
     vocabulary = {word for example in training.intent_examples for word in example.get("text").lower().split()}
