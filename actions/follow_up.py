@@ -18,6 +18,13 @@ names ("og for en forening?"), the source of the answer when it doubts it ("er d
 sikker?"), a shown sentence it is about, or the best item not shown yet; an item the
 user has been shown since the question is never given again. The same functions let a
 knowledge answer drop the items the previous reply already had (`without_repeats`).
+
+An elliptical message ("hvilken lov står det i", "hvad er satsen": `elliptical`) right after
+a knowledge answer is read against that answer even when the NLU took it to another topic,
+found it off-topic or could not place it (`thread_reply`); one stray keyword does not take it
+elsewhere unless that topic's item has more of the message's words. A quoted sentence
+("already said") must share a word with the follow-up itself; where nothing fits, the reply
+is an honest "I don't know" with the phone number, not a guessed item.
 """
 
 from __future__ import annotations
@@ -33,7 +40,9 @@ from rasa_sdk.types import DomainDict
 from actions.advice import source_line
 from actions.contact import phone_link
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items, load_topics
+from actions.meta import meta_reply
 from actions.normalise import find_value, fold
+from actions.transcript import SHOWN_PREFIX, previous_reply, sentences, shown_items
 
 # The topics a follow-up may lead on to, in order of preference (not facts: where a
 # founder's next question usually goes).
@@ -121,7 +130,6 @@ LEANING_OPENER = re.compile(
 POINTING_BACK = re.compile(r"\b(det|den|de|dem|dette|disse|ham|hende|deraf|dertil|derefter|sa|hvad med)\b")
 KNOWLEDGE_INTENTS = ("faq", "follow_up")  # a message with one of these was answered from the knowledge base
 OFF_TOPIC_INTENT, OFF_TOPIC_RESPONSE = "out_of_scope", "utter_out_of_scope"
-SHOWN_PREFIX = 60  # characters of an item's text that, found in a bot message, mean it was shown
 
 NO_TOPIC = (
     "Hvad tænker du på? Skriv gerne hele spørgsmålet, fx \"Hvad koster det at stifte et ApS?\", "
@@ -194,27 +202,6 @@ def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, 
     return None, []
 
 
-def previous_reply(events: List[Dict[str, Any]], turns: int = 1) -> List[str]:
-    """The bot texts of the replies to the `turns` user messages before the latest one, oldest first.
-
-    Args:
-        events: the tracker's events (dicts), oldest first; the last user event is the latest message.
-        turns: how many of the previous replies (1: just the one before the latest message).
-    """
-    user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
-    if len(user_events) < 2:
-        return []
-    start = user_events[max(0, len(user_events) - 1 - turns)]
-    return [e.get("text") or "" for e in events[start + 1:user_events[-1]] if e.get("event") == "bot"]
-
-
-def shown_items(bot_texts: Iterable[str]) -> List[Item]:
-    """The items whose text is in `bot_texts`, in the order they were shown (the first is the one led with)."""
-    seen = "\n".join(bot_texts)
-    found = [(seen.find(item.text[:SHOWN_PREFIX]), item) for item in load_items()]
-    return [item for position, item in sorted((f for f in found if f[0] >= 0), key=lambda f: f[0])]
-
-
 def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
     """The ids of the items the user has seen since `question`: in a bot text, or named by the item selector."""
     ids = {item.id for item in shown_items(bot_texts)}
@@ -251,12 +238,6 @@ def _ask_stems(text: str) -> Set[str]:
     folded = fold(text)
     found = {m.group(0) for ask in ASKS_FOR.values() for p in ask[0] for m in re.finditer(p, folded)}
     return {w[:STEM] for phrase in found for w in phrase.split()}
-
-
-def sentences(text: str) -> List[str]:
-    """The sentences and list lines of an item's text ("kr." and "fx." do not end a sentence)."""
-    parts = re.split(r"(?<![A-ZÆØÅ]\.[A-ZÆØÅ]\.)(?<=[.!?])\s+(?=[A-ZÆØÅ\[\"])|\n+", text)  # not after "A.P."
-    return [p.strip() for p in parts if len(p.strip()) > 3]
 
 
 @dataclass
@@ -589,11 +570,17 @@ class ActionFollowUp(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         """Utters the follow-up's answer (`follow_up_reply`); sets nothing.
 
+        An ending or a request for a shorter answer gets actions.meta's reply.
+
         A message the NLU found off-topic (data/rules/faq.yml sends it here right after a
         knowledge answer) is answered as a follow-up only if it is elliptical and leans on
         that answer (`thread_reply`); otherwise it gets utter_out_of_scope.
         """
         latest = tracker.latest_message or {}
+        meta = meta_reply(tracker.events, latest.get("text") or "")
+        if meta:  # "kan du sige det kortere", "ok tak" read as a follow-up
+            dispatcher.utter_message(**meta)
+            return []
         if (latest.get("intent") or {}).get("name") == OFF_TOPIC_INTENT:
             thread = thread_reply(tracker.events, latest)
             if thread is None:

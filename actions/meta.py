@@ -14,8 +14,8 @@ import re
 from typing import Any, Dict, List, Optional
 
 from actions.endings import ending
-from actions.follow_up import previous_reply, sentences, shown_items
 from actions.normalise import fold
+from actions.transcript import previous_reply, sentences, shown_items
 
 SHORTER = re.compile(r"\b(kortere|kort sagt|kort version|kort fortalt|opsummer\w*|sammenfat\w*|i korte trak|shorter|tl;?dr)\b")
 SUMMARY_LINES = 4
