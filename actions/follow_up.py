@@ -122,7 +122,8 @@ OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when 
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
 OWN_QUESTION_CONFIDENCE = 0.5  # from this item-selector confidence a follow-up naming its subject is a question of its own
-ELLIPTICAL_MAX_WORDS = 8  # a longer message says what it is about
+ELLIPTICAL_MAX_WORDS = 11  # a longer message that points back ("det") says what it is about
+LEANING_MAX_WORDS = 14  # "og hvis ...": leaning on the answer even when longer
 BARE_QUESTION_MAX_WORDS = 4  # "hvad er satsen", "og P/S?": this short, a message leans on the answer before it
 # Folded openings that lean on what was just said, and words that point back at it.
 LEANING_OPENER = re.compile(
@@ -336,17 +337,17 @@ def _best_sentence(context: _Context, need_words: bool, lead_only: bool = False)
 
 
 def _quoted(context: _Context, sentence: str) -> str:
-    """`sentence` with the other sentences of its item that have what was asked for, in the item's order.
+    """`sentence` with the other sentences of its item that have what was asked for (or, when
+    nothing in particular was asked for, a word of the follow-up), in the item's order.
 
     "og koster cvr nummeret noget" after the CVR answer gets both the companies' fee and the
     free CVR number of a personally owned business, not only the sentence that names CVR.
     """
-    if not context.asks:
-        return sentence
     for item in context.shown:
         parts = sentences(item.text)
         if sentence in parts:
-            return " ".join(p for p in parts if p == sentence or _has(p, context.asks))
+            fits = (lambda p: _has(p, context.asks) > 0) if context.asks else context.follow_up_ties
+            return " ".join(p for p in parts if p == sentence or fits(p))
     return sentence
 
 
@@ -425,16 +426,19 @@ def _context_without_asks(context: _Context) -> _Context:
 def elliptical(text: str) -> bool:
     """True if `text` is a short message that leans on the answer before it.
 
-    That is at most ELLIPTICAL_MAX_WORDS words that open with a word leaning on what was
-    said ("og for en forening?", "men hvad hvis vi lukker"), point back at it ("hvilken lov
-    står det i", "hvor mange bliver det så"), or form a bare question of at most
+    That is a message that opens with a word leaning on what was said ("og for en forening?",
+    "og hvis fonden lukker, hvad sker der med pengene?": at most LEANING_MAX_WORDS words),
+    points back at it ("hvilken lov står det i", "vi vil ansætte en på deltid, ændrer det
+    noget?": at most ELLIPTICAL_MAX_WORDS words), or is a bare question of at most
     BARE_QUESTION_MAX_WORDS words ("hvad er satsen"). A button payload ("/intent") is not.
     """
     folded = fold(text or "").strip()
-    words = re.findall(r"\w+", folded)
-    if not words or folded.startswith("/") or len(words) > ELLIPTICAL_MAX_WORDS:
+    words = len(re.findall(r"\w+", folded))
+    if not words or folded.startswith("/"):
         return False
-    return bool(LEANING_OPENER.search(folded) or POINTING_BACK.search(folded)) or len(words) <= BARE_QUESTION_MAX_WORDS
+    if LEANING_OPENER.search(folded):
+        return words <= LEANING_MAX_WORDS
+    return words <= BARE_QUESTION_MAX_WORDS or (words <= ELLIPTICAL_MAX_WORDS and POINTING_BACK.search(folded) is not None)
 
 
 def _content_ties(text: str, reply_text: str) -> int:
@@ -481,8 +485,9 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     follow-up of that answer (`resolve`: the sentence asked about, the item that fits, or an
     honest "I don't know" with the phone number), unless the item the NLU chose has more of
     its content words than that reply (it names a subject of its own: "og hvad er grænsen for
-    moms?"), or as many and belongs to the previous topic or its RELATED topics and has what
-    was asked for (the NLU stayed in the thread itself).
+    moms?"), or as many and belongs to the previous topic or its RELATED topics, has what was
+    asked for, and the reply is not tied to the message by a word or the company form it
+    names (the NLU stayed in the thread itself).
 
     Args:
         events: the tracker's events (dicts), oldest first, ending with the message.
@@ -507,7 +512,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
         if own_ties > thread_ties:
             return None  # the message names a subject of its own
         in_thread = chosen.topic in (topic, *RELATED.get(topic, ()))
-        if in_thread and own_ties == thread_ties and (not thread.answers or not asks or answers(chosen, asks)):
+        thread_fits = thread.answers and (thread_ties > 0 or find_value("company_form", text) is not None)
+        if in_thread and own_ties == thread_ties and not (asks and not answers(chosen, asks)) and not thread_fits:
             return None  # the NLU stays in the thread itself, with what was asked for
     if thread.kind == "item" and not thread_ties and not asks and not find_value("company_form", text):
         return Reply(NOT_KNOWN.format(title=_title(topic)), "unknown")  # the next item would be a guess

@@ -55,7 +55,8 @@ def conversation(question: str, key: str, answer: str, text: str, intent: str = 
 @pytest.mark.parametrize("text", [
     "og for en forening?", "hvad er satsen", "hvor mange bliver det så", "hvilken lov står det i",
     "og udvalget før det?", "hvad hvis vi lukker", "og P/S?", "skal de 20000 blive stående på kontoen?",
-    "min kompagnon bor på bornholm, hvad med ham?",
+    "min kompagnon bor på bornholm, hvad med ham?", "og hvis fonden lukker, hvad sker der med pengene hvis vi er RSV?",
+    "vi vil ansætte en på deltid til butikken, ændrer det noget?",
 ])
 def test_short_follow_ups_are_elliptical(text):
     assert elliptical(text)
@@ -215,3 +216,24 @@ def test_a_plain_no_to_the_phase_or_topic_is_no_answer(slot):
 @pytest.mark.parametrize("text, intent", [("tak for hjælpen!", "thank"), ("tak for hjælpen!", "faq"), ("farvel", "goodbye")])
 def test_thanks_during_the_form_is_no_answer(text, intent):
     assert form_answer("phase", text, intent) == {}
+
+
+def test_og_ps_after_the_company_forms_gets_the_ps_capital_though_the_nlu_chose_the_fees():
+    events, latest = conversation("hvad er forskellen på en fond og en forening", "company_form", items_text("company_form_capital"),
+                                  "og P/S?", item="cvr_fees")
+    reply = thread_reply(events, latest)
+    assert reply is not None and "400.000 kr." in reply.text
+
+
+def test_hiring_staff_after_the_association_s_cvr_answer_quotes_the_ordinary_association_rule():
+    events, latest = conversation("hvordan faar vores forening et cvr nummer", "cvr_registration", items_text("cvr_forening"),
+                                  "vi vil ansætte en på deltid til butikken, ændrer det noget?", item="growth_change_form")
+    reply = thread_reply(events, latest)
+    assert reply is not None and "almindelig forening" in reply.text and "Vokser virksomheden" not in reply.text
+
+
+def test_a_when_question_the_thread_cannot_answer_is_an_honest_dont_know():
+    events, latest = conversation("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
+                                  "hvornår blev det udvalg nedsat der foreslog ordningen?", item="rsv_criteria_forening")
+    reply = thread_reply(events, latest)
+    assert reply is not None and reply.kind == "unknown" and PHONE in reply.text
