@@ -4,9 +4,10 @@ An ending ("thanks thats all", "ok forget it") gets a short goodbye and "kan du 
 kortere" a summary of the last answer (actions.meta). Right after a knowledge answer, an
 unclear message is then read as a follow-up of it
 ("og hvor mange penge skal der stå i selskabet" after the fee for an ApS): if it asks for
-something (a price, a time, …), names a company form, is elliptical, or its closest item
-belongs to the answer's topic, and the answer's items or their neighbours have it, that is
-the reply (for an elliptical message also an honest "I don't know" with the phone number).
+something (a price, a time, …), names a company form, or its closest item belongs to the
+answer's topic, and the answer's items or their neighbours have it, that is the reply; an
+elliptical message is read against the answer too (actions.follow_up.thread_reply), and one
+that asks for something gets an honest "I don't know" with the phone number if nothing has it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.follow_up import RELATED, answered_just_before, asked_for, elliptical, faq_key, follow_up_reply, previous_question
+from actions.follow_up import (
+    RELATED,
+    Reply,
+    answered_just_before,
+    asked_for,
+    elliptical,
+    faq_key,
+    follow_up_reply,
+    previous_question,
+    thread_reply,
+)
 from actions.knowledge import KNOWLEDGE_ITEM, load_items
 from actions.meta import meta_reply
 from actions.normalise import find_value
@@ -66,10 +77,14 @@ def as_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     text = latest.get("text") or ""
     ranking = (latest.get(KNOWLEDGE_ITEM) or {}).get("ranking") or []
     near = bool(ranking) and topic is not None and ranking[0].get("topic") in (topic, *RELATED.get(topic, ()))
-    if not (asked_for(text) or find_value("company_form", text) or near or elliptical(text)):
+    if asked_for(text) or find_value("company_form", text) or near:
+        reply: Optional[Reply] = follow_up_reply(events, latest)
+    else:
+        reply = thread_reply(events, latest)  # elliptical only; a guessed item becomes "I don't know"
+    if reply is None:
         return None
-    reply = follow_up_reply(events, latest)
-    return reply.text if reply.answers or (elliptical(text) and reply.kind == "unknown") else None
+    asks = [ask for ask in asked_for(text) if ask != "why"]
+    return reply.text if reply.answers or (asks and elliptical(text) and reply.kind == "unknown") else None
 
 
 class ActionClarify(Action):

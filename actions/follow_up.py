@@ -87,7 +87,8 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "rate": ((r"\b(sats\w*|procent\w*|hvor (meget|stor)\w* (er|bliver) (afgiften|skatten|tilskuddet))\b",),
              (r"\d+(,\d+)?\s*%", r"procent", r"\bsats")),
     "count": ((r"\bhvor mange\b",),
-              (r"\d+\s*%", r"\bfor hver\b", r"\bper\b", r"\b\d+\s+(ansatte|medarbejdere|personer|virksomheder)\b")),
+              (r"\d+\s*%", r"\bfor hver\b", r"\bper\b", r"\bmindst (to|tre|fire|fem|\d+)\b",
+               r"\b(\d+|to|tre|fire|fem) (ansatte|medarbejdere|personer|virksomheder|medlemmer|stiftere)\b")),
     "law": ((r"\b(lov|loven|lovens|lovgivning\w*|paragraf\w*|bekendtgorelse\w*)\b",),
             (r"\blov nr\.", r"§", r"\bloven\b")),
     "why": ((r"\bhvorfor\b",), ()),
@@ -112,6 +113,7 @@ COMMON_WORDS = {
 }
 STEM = 6  # characters of a word that are compared ("vedtægterne" and "vedtægter")
 MIN_WORD = 4  # "sroi", "moms" count
+TIE_STEM = 5  # letters compared when weighing the thread against the NLU's own item
 MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
 FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
 QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
@@ -258,8 +260,7 @@ class _Context:
     def words_shared(self, text: str) -> float:
         """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
         folded = fold(text)  # a stem inside a compound counts: "tilskud" in "løntilskud"
-        return FOLLOW_UP_WORD * sum(stem in folded for stem in self.follow_up_words) + QUESTION_WORD * sum(
-            stem in folded for stem in self.question_words)
+        return FOLLOW_UP_WORD * self.follow_up_ties(text) + QUESTION_WORD * sum(stem in folded for stem in self.question_words)
 
     def follow_up_ties(self, text: str) -> int:
         """How many words of the follow-up itself (not of the question before it) `text` has."""
@@ -391,6 +392,9 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
         fitting = [item for item in candidates if answers(item, asks) and (set(asks) - set(LOOSE_ASKS) or context.fits(item))]
         if sentence and (not fitting or score >= context.words_shared(fitting[0].text) + FORM_WEIGHT * context.form_fits(fitting[0])):
             return Reply(ALREADY_SAID.format(sentence=_quoted(context, sentence)), "sentence")
+        _, lead_sentence = _best_sentence(context, need_words=False, lead_only=True) if picks_sentence else (0.0, None)
+        if lead_sentence and (not fitting or not context.follow_up_ties(fitting[0].text)):
+            return Reply(ALREADY_SAID.format(sentence=_quoted(context, lead_sentence)), "sentence")  # "hvad er satsen": the lead's rate
         if fitting:
             return _item_reply(fitting[0])
         _, sentence = _best_sentence(context, need_words=False, lead_only=True)  # "hvor længe varer det?": the lead's duration
@@ -442,9 +446,10 @@ def elliptical(text: str) -> bool:
 
 
 def _content_ties(text: str, reply_text: str) -> int:
-    """How many content words of the message `text` (not its asking words) `reply_text` has."""
+    """How many content words of the message `text` (not its asking words) `reply_text` has,
+    compared by their first TIE_STEM letters ("revisor" and "revision")."""
     folded = fold(reply_text)
-    return sum(stem in folded for stem in _stems(text) - _ask_stems(text))
+    return len({stem[:TIE_STEM] for stem in _stems(text) - _ask_stems(text) if stem[:TIE_STEM] in folded})
 
 
 def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Reply:
@@ -486,8 +491,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     honest "I don't know" with the phone number), unless the item the NLU chose has more of
     its content words than that reply (it names a subject of its own: "og hvad er grænsen for
     moms?"), or as many and belongs to the previous topic or its RELATED topics, has what was
-    asked for, and the reply is not tied to the message by a word or the company form it
-    names (the NLU stayed in the thread itself).
+    asked for, and the reply is not the item of a company form the message names (the NLU
+    stayed in the thread itself).
 
     Args:
         events: the tracker's events (dicts), oldest first, ending with the message.
@@ -512,7 +517,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
         if own_ties > thread_ties:
             return None  # the message names a subject of its own
         in_thread = chosen.topic in (topic, *RELATED.get(topic, ()))
-        thread_fits = thread.answers and (thread_ties > 0 or find_value("company_form", text) is not None)
+        thread_fits = thread.kind == "item" and find_value("company_form", text) is not None  # "og P/S?"
         if in_thread and own_ties == thread_ties and not (asks and not answers(chosen, asks)) and not thread_fits:
             return None  # the NLU stays in the thread itself, with what was asked for
     if thread.kind == "item" and not thread_ties and not asks and not find_value("company_form", text):
