@@ -111,6 +111,9 @@ COMMON_WORDS = {
     "de", "der", "det", "den", "dem", "med", "til", "for", "fra", "som", "og", "om", "vi", "man", "jeg", "du",
     "kommer", "komme", "star", "sagde", "siger", "tror", "synes", "taller", "sker", "passer",
 }
+# Three-letter words (folded) that are no subject of their own; "rsv", "cvr", "ivs" are.
+SHORT_COMMON_WORDS = {"kan", "vil", "har", "var", "men", "nok", "sig", "sin", "sit", "han", "hun", "ham", "mig", "dig", "jer",
+                      "hos", "fik", "far", "gar", "tak", "alt", "end", "nar", "vel", "ved", "nye", "ny", "ens", "tre"}
 STEM = 6  # characters of a word that are compared ("vedtægterne" and "vedtægter")
 MIN_WORD = 4  # "sroi", "moms" count
 TIE_STEM = 5  # letters compared when weighing the thread against the NLU's own item
@@ -447,9 +450,12 @@ def elliptical(text: str) -> bool:
 
 def _content_ties(text: str, reply_text: str) -> int:
     """How many content words of the message `text` (not its asking words) `reply_text` has,
-    compared by their first TIE_STEM letters ("revisor" and "revision")."""
+    compared by their first TIE_STEM letters ("revisor" and "revision"); three-letter names
+    count ("rsv", "cvr")."""
     folded = fold(reply_text)
-    return len({stem[:TIE_STEM] for stem in _stems(text) - _ask_stems(text) if stem[:TIE_STEM] in folded})
+    words = {w[:TIE_STEM] for w in re.findall(r"\w+", fold(text))
+             if len(w) >= 3 and w not in COMMON_WORDS and w not in SHORT_COMMON_WORDS and not w.isdigit()}
+    return len({stem for stem in words - _ask_stems(text) if re.search(rf"\b{re.escape(stem)}", folded)})
 
 
 def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Reply:
