@@ -518,15 +518,18 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     thread = resolve(topic, question, bot_texts, latest)
     thread_ties = _content_ties(text, thread.text)
     asks = [ask for ask in asked_for(text) if ask != "why"]
+    named_form = find_value("company_form", text)
     if chosen is not None:
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
         if own_ties > thread_ties:
             return None  # the message names a subject of its own
+        if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:
+            return None  # "og P/S?" after another topic: the NLU's item for that form
         in_thread = chosen.topic in (topic, *RELATED.get(topic, ()))
-        thread_fits = thread.kind == "item" and find_value("company_form", text) is not None  # "og P/S?"
+        thread_fits = thread.kind == "item" and named_form is not None  # "og P/S?"
         if in_thread and own_ties == thread_ties and not (asks and not answers(chosen, asks)) and not thread_fits:
             return None  # the NLU stays in the thread itself, with what was asked for
-    if thread.kind == "item" and not thread_ties and not asks and not find_value("company_form", text):
+    if thread.kind == "item" and not thread_ties and not asks and not named_form:
         return Reply(NOT_KNOWN.format(title=_title(topic)), "unknown")  # the next item would be a guess
     return thread
 

@@ -237,3 +237,9 @@ def test_a_when_question_the_thread_cannot_answer_is_an_honest_dont_know():
                                   "hvornår blev det udvalg nedsat der foreslog ordningen?", item="rsv_criteria_forening")
     reply = thread_reply(events, latest)
     assert reply is not None and reply.kind == "unknown" and PHONE in reply.text
+
+
+def test_og_ps_after_another_topic_keeps_the_nlu_s_item_for_that_form_when_the_thread_has_none():
+    events, latest = conversation("skal man have revisor", "tax_vat_accounting", items_text("accounting_audit_opt_out"),
+                                  "og P/S?", item="company_form_as_ps")
+    assert thread_reply(events, latest) is None
