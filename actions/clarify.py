@@ -1,9 +1,13 @@
 """Asking instead of guessing: "Mener du …?" with the closest knowledge items as buttons.
 
-Right after a knowledge answer, an unclear message is first read as a follow-up of it
+An ending ("thanks thats all", "ok forget it") gets a short goodbye and "kan du sige det
+kortere" a summary of the last answer (actions.meta). Right after a knowledge answer, an
+unclear message is then read as a follow-up of it
 ("og hvor mange penge skal der stå i selskabet" after the fee for an ApS): if it asks for
 something (a price, a time, …), names a company form, or its closest item belongs to the
-answer's topic, and the answer's items or their neighbours have it, that is the reply.
+answer's topic, and the answer's items or their neighbours have it, that is the reply; an
+elliptical message is read against the answer too (actions.follow_up.thread_reply), and one
+that asks for something gets an honest "I don't know" with the phone number if nothing has it.
 """
 
 from __future__ import annotations
@@ -15,15 +19,25 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.follow_up import RELATED, asked_for, faq_key, follow_up_reply, previous_question, previous_reply, shown_items
+from actions.follow_up import (
+    RELATED,
+    Reply,
+    answered_just_before,
+    asked_for,
+    elliptical,
+    faq_key,
+    follow_up_reply,
+    previous_question,
+    thread_reply,
+)
 from actions.knowledge import KNOWLEDGE_ITEM, load_items
+from actions.meta import meta_reply
 from actions.normalise import find_value
 from actions.prompts import CLARIFY_OTHERWISE, CLARIFY_QUESTION, REPHRASE, REPHRASE_BUTTONS
 
 logger = logging.getLogger(__name__)
 
 CLARIFY_BUTTONS = 3
-KNOWLEDGE_INTENTS = ("faq", "follow_up")  # a message with one of these was answered from the knowledge base
 # The least confidence (0-1, the item ranking's share) at which an item is offered.
 MIN_OFFERED_CONFIDENCE = 0.05
 
@@ -56,19 +70,21 @@ def as_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
         message leans on it (see the module
         docstring); None otherwise.
     """
-    users = [e for e in events if e.get("event") == "user"]
-    previous_intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name") if len(users) > 1 else None
-    if previous_intent not in KNOWLEDGE_INTENTS and not shown_items(previous_reply(events)):
+    if not answered_just_before(events):
         return None
     question, _ = previous_question(events)
     topic = faq_key(question["parse_data"]) if question else None
     text = latest.get("text") or ""
     ranking = (latest.get(KNOWLEDGE_ITEM) or {}).get("ranking") or []
     near = bool(ranking) and topic is not None and ranking[0].get("topic") in (topic, *RELATED.get(topic, ()))
-    if not (asked_for(text) or find_value("company_form", text) or near):
+    if asked_for(text) or find_value("company_form", text) or near:
+        reply: Optional[Reply] = follow_up_reply(events, latest)
+    else:
+        reply = thread_reply(events, latest)  # elliptical only; a guessed item becomes "I don't know"
+    if reply is None:
         return None
-    reply = follow_up_reply(events, latest)
-    return reply.text if reply.answers else None
+    asks = [ask for ask in asked_for(text) if ask != "why"]
+    return reply.text if reply.answers or (asks and elliptical(text) and reply.kind == "unknown") else None
 
 
 class ActionClarify(Action):
@@ -84,6 +100,11 @@ class ActionClarify(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         """Utters the follow-up's answer, or the clarifying question and the phone number, or the rephrase request."""
         latest = tracker.latest_message or {}
+        meta = meta_reply(tracker.events, latest.get("text") or "")
+        if meta:
+            logger.info("Clarify: an ending or a request for a shorter answer.")
+            dispatcher.utter_message(**meta)
+            return []
         follow_up = as_follow_up(tracker.events, latest)
         if follow_up:
             logger.info("Clarify: read an unclear message as a follow-up of the answer just given.")

@@ -18,6 +18,13 @@ names ("og for en forening?"), the source of the answer when it doubts it ("er d
 sikker?"), a shown sentence it is about, or the best item not shown yet; an item the
 user has been shown since the question is never given again. The same functions let a
 knowledge answer drop the items the previous reply already had (`without_repeats`).
+
+An elliptical message ("hvilken lov står det i", "hvad er satsen": `elliptical`) right after
+a knowledge answer is read against that answer even when the NLU took it to another topic,
+found it off-topic or could not place it (`thread_reply`); one stray keyword does not take it
+elsewhere unless that topic's item has more of the message's words. A quoted sentence
+("already said") must share a word with the follow-up itself; where nothing fits, the reply
+is an honest "I don't know" with the phone number, not a guessed item.
 """
 
 from __future__ import annotations
@@ -33,14 +40,16 @@ from rasa_sdk.types import DomainDict
 from actions.advice import source_line
 from actions.contact import phone_link
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items, load_topics
+from actions.meta import meta_reply
 from actions.normalise import find_value, fold
+from actions.transcript import SHOWN_PREFIX, previous_reply, sentences, shown_items
 
 # The topics a follow-up may lead on to, in order of preference (not facts: where a
 # founder's next question usually goes).
 RELATED: Dict[str, Tuple[str, ...]] = {
     "what_is_social_enterprise": ("rsv_criteria", "rsv_how_to_register"),
-    "rsv_criteria": ("rsv_how_to_register", "rsv_benefits"),
-    "rsv_benefits": ("rsv_how_to_register", "rsv_criteria"),
+    "rsv_criteria": ("rsv_how_to_register", "rsv_benefits", "centre_history"),
+    "rsv_benefits": ("rsv_how_to_register", "rsv_criteria", "centre_history"),
     "rsv_how_to_register": ("rsv_criteria",),
     "start_business": ("cvr_registration", "company_form"),
     "company_form": ("cvr_registration",),
@@ -75,6 +84,13 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
                 (r"kapital", r"udbytte", r"afkast")),
     "status": ((r"\b(stadig\w*|endnu|fortsat|opdateret)\b",),
                (r"længere", r"lukke", r"stadig", r"opdateret")),
+    "rate": ((r"\b(sats\w*|procent\w*|hvor (meget|stor)\w* (er|bliver) (afgiften|skatten|tilskuddet))\b",),
+             (r"\d+(,\d+)?\s*%", r"procent", r"\bsats")),
+    "count": ((r"\bhvor mange\b",),
+              (r"\d+\s*%", r"\bfor hver\b", r"\bper\b", r"\bmindst (to|tre|fire|fem|\d+)\b",
+               r"\b(\d+|to|tre|fire|fem) (ansatte|medarbejdere|personer|virksomheder|medlemmer|stiftere)\b")),
+    "law": ((r"\b(lov|loven|lovens|lovgivning\w*|paragraf\w*|bekendtgorelse\w*)\b",),
+            (r"\blov nr\.", r"§", r"\bloven\b")),
     "why": ((r"\bhvorfor\b",), ()),
 }
 # Asks answered by a procedure item rather than by a sentence picked out of an answer (a
@@ -82,7 +98,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest") are in many items: an item not shown yet
 # answers them only if it also fits the conversation (shares a word, the company form, the ranking).
-LOOSE_ASKS = ("duration", "when", "status")
+LOOSE_ASKS = ("duration", "when", "status", "rate", "count")
 # Follow-ups that doubt the answer is right: they get its source.
 DOUBTS = re.compile(r"\b(sikker|rigtigt?|korrekt|passer det|stemmer det|sandt)\b")
 # Words too common to tie a follow-up to a sentence (folded, five letters or more).
@@ -93,9 +109,14 @@ COMMON_WORDS = {
     "rigtig", "hvad", "hvor", "vare", "skal", "godt", "ikke", "sige", "gore", "blev", "dine", "mine", "hver",
     "alle", "selv", "over", "under", "inden", "uden", "eller", "hvis", "fordi", "bruge", "dette", "disse",
     "de", "der", "det", "den", "dem", "med", "til", "for", "fra", "som", "og", "om", "vi", "man", "jeg", "du",
+    "kommer", "komme", "star", "sagde", "siger", "tror", "synes", "taller", "sker", "passer",
 }
+# Three-letter words (folded) that are no subject of their own; "rsv", "cvr", "ivs" are.
+SHORT_COMMON_WORDS = {"kan", "vil", "har", "var", "men", "nok", "sig", "sin", "sit", "han", "hun", "ham", "mig", "dig", "jer",
+                      "hos", "fik", "far", "gar", "tak", "alt", "end", "nar", "vel", "ved", "nye", "ny", "ens", "tre"}
 STEM = 6  # characters of a word that are compared ("vedtægterne" and "vedtægter")
 MIN_WORD = 4  # "sroi", "moms" count
+TIE_STEM = 5  # letters compared when weighing the thread against the NLU's own item
 MATCH_WEIGHT = 2.0  # per pattern of a thing asked for that an item's text has
 FOLLOW_UP_WORD = 10.0  # per word a sentence or item shares with the follow-up: the strongest tie
 QUESTION_WORD = 1.0  # per word it shares with the question before the follow-up
@@ -106,7 +127,15 @@ OWN_TOPIC_BONUS = 0.5  # an item of the previous topic beats a related one when 
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
 OWN_QUESTION_CONFIDENCE = 0.5  # from this item-selector confidence a follow-up naming its subject is a question of its own
-SHOWN_PREFIX = 60  # characters of an item's text that, found in a bot message, mean it was shown
+ELLIPTICAL_MAX_WORDS = 11  # a longer message that points back ("det") says what it is about
+LEANING_MAX_WORDS = 14  # "og hvis ...": leaning on the answer even when longer
+BARE_QUESTION_MAX_WORDS = 4  # "hvad er satsen", "og P/S?": this short, a message leans on the answer before it
+# Folded openings that lean on what was just said, and words that point back at it.
+LEANING_OPENER = re.compile(
+    r"^(?:(?:ok|okay|ja|jo|nej|jamen|hmm|na|sa)\W+)*(?:og|men|sa|eller|altsa|hvis|hvad med|hvad sa|hvad hvis|hvad nu)\b")
+POINTING_BACK = re.compile(r"\b(det|den|de|dem|dette|disse|ham|hende|deraf|dertil|derefter|sa|hvad med)\b")
+KNOWLEDGE_INTENTS = ("faq", "follow_up")  # a message with one of these was answered from the knowledge base
+OFF_TOPIC_INTENT, OFF_TOPIC_RESPONSE = "out_of_scope", "utter_out_of_scope"
 
 NO_TOPIC = (
     "Hvad tænker du på? Skriv gerne hele spørgsmålet, fx \"Hvad koster det at stifte et ApS?\", "
@@ -121,7 +150,7 @@ WHY_UNKNOWN = (
     f"Erhvervsstyrelsen på {phone_link()}."
 )
 NOT_KNOWN = (
-    "Det ved jeg desværre ikke noget om, ud over det, jeg har skrevet om {title}. Ring til "
+    "Det ved jeg desværre ikke: mine kilder om {title} siger ikke noget om det. Ring til "
     f"Erhvervsstyrelsen på {phone_link()}, så hjælper en rådgiver dig."
 )
 NOTHING_FOR_FORM = (
@@ -179,27 +208,6 @@ def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, 
     return None, []
 
 
-def previous_reply(events: List[Dict[str, Any]], turns: int = 1) -> List[str]:
-    """The bot texts of the replies to the `turns` user messages before the latest one, oldest first.
-
-    Args:
-        events: the tracker's events (dicts), oldest first; the last user event is the latest message.
-        turns: how many of the previous replies (1: just the one before the latest message).
-    """
-    user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
-    if len(user_events) < 2:
-        return []
-    start = user_events[max(0, len(user_events) - 1 - turns)]
-    return [e.get("text") or "" for e in events[start + 1:user_events[-1]] if e.get("event") == "bot"]
-
-
-def shown_items(bot_texts: Iterable[str]) -> List[Item]:
-    """The items whose text is in `bot_texts`, in the order they were shown (the first is the one led with)."""
-    seen = "\n".join(bot_texts)
-    found = [(seen.find(item.text[:SHOWN_PREFIX]), item) for item in load_items()]
-    return [item for position, item in sorted((f for f in found if f[0] >= 0), key=lambda f: f[0])]
-
-
 def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:
     """The ids of the items the user has seen since `question`: in a bot text, or named by the item selector."""
     ids = {item.id for item in shown_items(bot_texts)}
@@ -238,12 +246,6 @@ def _ask_stems(text: str) -> Set[str]:
     return {w[:STEM] for phrase in found for w in phrase.split()}
 
 
-def sentences(text: str) -> List[str]:
-    """The sentences and list lines of an item's text ("kr." and "fx." do not end a sentence)."""
-    parts = re.split(r"(?<![A-ZÆØÅ]\.[A-ZÆØÅ]\.)(?<=[.!?])\s+(?=[A-ZÆØÅ\[\"])|\n+", text)  # not after "A.P."
-    return [p.strip() for p in parts if len(p.strip()) > 3]
-
-
 @dataclass
 class _Context:
     """What a follow-up is read against: the previous topic, what was shown, the words in play."""
@@ -261,8 +263,12 @@ class _Context:
     def words_shared(self, text: str) -> float:
         """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
         folded = fold(text)  # a stem inside a compound counts: "tilskud" in "løntilskud"
-        return FOLLOW_UP_WORD * sum(stem in folded for stem in self.follow_up_words) + QUESTION_WORD * sum(
-            stem in folded for stem in self.question_words)
+        return FOLLOW_UP_WORD * self.follow_up_ties(text) + QUESTION_WORD * sum(stem in folded for stem in self.question_words)
+
+    def follow_up_ties(self, text: str) -> int:
+        """How many words of the follow-up itself (not of the question before it) `text` has."""
+        folded = fold(text)
+        return sum(stem in folded for stem in self.follow_up_words)
 
     def item_score(self, item: Item) -> float:
         """How well an item not shown yet answers the follow-up (higher is better)."""
@@ -308,24 +314,45 @@ def _candidates(context: _Context, selected: Optional[str]) -> List[Item]:
     return sorted(items, key=lambda item: (-context.item_score(item), order[item.id]))
 
 
-def _best_sentence(context: _Context, need_words: bool) -> Tuple[float, Optional[str]]:
+def _best_sentence(context: _Context, need_words: bool, lead_only: bool = False) -> Tuple[float, Optional[str]]:
     """(score, the shown sentence with what was asked for, if anything was, tied most to the conversation).
 
     The score is PICKED_WEIGHT for a sentence of the item the NLU picked for the message (a
     knowledge question whose answer was shown), else LEAD_WEIGHT for one of the item the answer led with, plus the words
-    shared (`_Context.words_shared`); with `need_words`, a sentence must share a word or be
-    the lead's. (0, None) if no sentence qualifies.
+    shared (`_Context.words_shared`); with `need_words`, a sentence must share a word with the
+    follow-up itself (or be of the picked item); with `lead_only`, only the sentences of the item
+    the answer led with count. (0, None) if no sentence qualifies.
     """
     best: Tuple[float, Optional[str]] = (0.0, None)
     for position, item in enumerate(context.shown):
-        weight = PICKED_WEIGHT if item.id == context.picked else LEAD_WEIGHT if position == 0 else 0.0
+        if lead_only and position > 0:
+            break
+        picked = item.id == context.picked
+        weight = PICKED_WEIGHT if picked else LEAD_WEIGHT if position == 0 else 0.0
         for sentence in sentences(item.text):
             if context.asks and not _has(sentence, context.asks):
                 continue
+            if need_words and not picked and not context.follow_up_ties(sentence):
+                continue  # never quote a sentence that does not answer the follow-up's own words
             score = weight + context.words_shared(sentence)
-            if (score or not need_words) and (best[1] is None or score > best[0]):
+            if best[1] is None or score > best[0]:
                 best = (score, sentence)
     return best
+
+
+def _quoted(context: _Context, sentence: str) -> str:
+    """`sentence` with the other sentences of its item that have what was asked for (or, when
+    nothing in particular was asked for, a word of the follow-up), in the item's order.
+
+    "og koster cvr nummeret noget" after the CVR answer gets both the companies' fee and the
+    free CVR number of a personally owned business, not only the sentence that names CVR.
+    """
+    for item in context.shown:
+        parts = sentences(item.text)
+        if sentence in parts:
+            fits = (lambda p: _has(p, context.asks) > 0) if context.asks else context.follow_up_ties
+            return " ".join(p for p in parts if p == sentence or fits(p))
+    return sentence
 
 
 def _item_reply(item: Item) -> Reply:
@@ -367,12 +394,15 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
         score, sentence = _best_sentence(context, need_words=True) if picks_sentence else (0.0, None)
         fitting = [item for item in candidates if answers(item, asks) and (set(asks) - set(LOOSE_ASKS) or context.fits(item))]
         if sentence and (not fitting or score >= context.words_shared(fitting[0].text) + FORM_WEIGHT * context.form_fits(fitting[0])):
-            return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+            return Reply(ALREADY_SAID.format(sentence=_quoted(context, sentence)), "sentence")
+        _, lead_sentence = _best_sentence(context, need_words=False, lead_only=True) if picks_sentence else (0.0, None)
+        if lead_sentence and (not fitting or not context.follow_up_ties(fitting[0].text)):
+            return Reply(ALREADY_SAID.format(sentence=_quoted(context, lead_sentence)), "sentence")  # "hvad er satsen": the lead's rate
         if fitting:
             return _item_reply(fitting[0])
-        _, sentence = _best_sentence(context, need_words=False)
+        _, sentence = _best_sentence(context, need_words=False, lead_only=True)  # "hvor længe varer det?": the lead's duration
         if sentence:
-            return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+            return Reply(ALREADY_SAID.format(sentence=_quoted(context, sentence)), "sentence")
         return Reply(NOT_KNOWN.format(title=_title(topic, context)), "unknown")
     named_form = find_value("company_form", latest.get("text") or "")
     if named_form:
@@ -389,7 +419,7 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
     ranked_first = bool(candidates) and context.ranking.get(candidates[0].id, 0.0) >= RANK_FITS  # wins a tie
     if sentence and context.words_shared(sentence) >= FOLLOW_UP_WORD and (
             not candidates or score > context.words_shared(candidates[0].text) - (not ranked_first)):
-        return Reply(ALREADY_SAID.format(sentence=sentence), "sentence")
+        return Reply(ALREADY_SAID.format(sentence=_quoted(context, sentence)), "sentence")
     if candidates:
         return _item_reply(candidates[0])
     return Reply(NOTHING_MORE.format(title=_title(topic)), "unknown")
@@ -400,16 +430,108 @@ def _context_without_asks(context: _Context) -> _Context:
                     context.follow_up_words, context.question_words, context.ranking, context.picked)
 
 
+def elliptical(text: str) -> bool:
+    """True if `text` is a short message that leans on the answer before it.
+
+    That is a message that opens with a word leaning on what was said ("og for en forening?",
+    "og hvis fonden lukker, hvad sker der med pengene?": at most LEANING_MAX_WORDS words),
+    points back at it ("hvilken lov står det i", "vi vil ansætte en på deltid, ændrer det
+    noget?": at most ELLIPTICAL_MAX_WORDS words), or is a bare question of at most
+    BARE_QUESTION_MAX_WORDS words ("hvad er satsen"). A button payload ("/intent") is not.
+    """
+    folded = fold(text or "").strip()
+    words = len(re.findall(r"\w+", folded))
+    if not words or folded.startswith("/"):
+        return False
+    if LEANING_OPENER.search(folded):
+        return words <= LEANING_MAX_WORDS
+    return words <= BARE_QUESTION_MAX_WORDS or (words <= ELLIPTICAL_MAX_WORDS and POINTING_BACK.search(folded) is not None)
+
+
+def _content_ties(text: str, reply_text: str) -> int:
+    """How many content words of the message `text` (not its asking words) `reply_text` has,
+    compared by their first TIE_STEM letters ("revisor" and "revision"); three-letter names
+    count ("rsv", "cvr")."""
+    folded = fold(reply_text)
+    words = {w[:TIE_STEM] for w in re.findall(r"\w+", fold(text))
+             if len(w) >= 3 and w not in COMMON_WORDS and w not in SHORT_COMMON_WORDS and not w.isdigit()}
+    return len({stem for stem in words - _ask_stems(text) if re.search(rf"\b{re.escape(stem)}", folded)})
+
+
 def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Reply:
-    """The answer to the follow-up `latest` (parse data) in a conversation of `events` (dicts, oldest first)."""
+    """The answer to the follow-up `latest` (parse data) in a conversation of `events` (dicts, oldest first).
+
+    A follow-up naming its own subject gets that subject's item (`own_question`), unless it is
+    elliptical (`elliptical`) and the previous answer's thread has more of its words: then one
+    stray keyword ("revisor") does not override the thread.
+    """
     question, bot_texts = previous_question(events)
     topic = faq_key(question["parse_data"]) if question else None
     own = own_question(latest, topic, bot_texts)
-    if own is not None:
-        return _item_reply(own)
     if question is None or topic is None:
-        return Reply(NO_TOPIC, "no_topic")
-    return resolve(topic, question, bot_texts, latest)
+        return _item_reply(own) if own is not None else Reply(NO_TOPIC, "no_topic")
+    thread = resolve(topic, question, bot_texts, latest)
+    text = latest.get("text") or ""
+    if own is not None and (not elliptical(text) or _content_ties(text, own.text) > _content_ties(text, thread.text)):
+        return _item_reply(own)
+    return thread
+
+
+def answered_just_before(events: List[Dict[str, Any]]) -> bool:
+    """True if the reply to the message before the latest one was a knowledge answer.
+
+    That is: that message had intent faq or follow_up, or its reply showed knowledge items.
+    """
+    users = [e for e in events if e.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    previous_intent = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    return previous_intent in KNOWLEDGE_INTENTS or bool(shown_items(previous_reply(events)))
+
+
+def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Optional[Reply]:
+    """The answer to an elliptical message read against the answer just given, or None.
+
+    A message that is elliptical and comes right after a knowledge answer is answered as a
+    follow-up of that answer (`resolve`: the sentence asked about, the item that fits, or an
+    honest "I don't know" with the phone number), unless the item the NLU chose has more of
+    its content words than that reply (it names a subject of its own: "og hvad er grænsen for
+    moms?"), or as many and belongs to the previous topic or its RELATED topics, has what was
+    asked for, and the reply is not the item of a company form the message names (the NLU
+    stayed in the thread itself).
+
+    Args:
+        events: the tracker's events (dicts), oldest first, ending with the message.
+        latest: the message's parse data.
+
+    Returns:
+        The Reply, or None when the message is to be answered as the NLU read it.
+    """
+    text = latest.get("text") or ""
+    if not elliptical(text) or not answered_just_before(events):
+        return None
+    question, bot_texts = previous_question(events)
+    topic = faq_key(question["parse_data"]) if question else None
+    if question is None or topic is None:
+        return None
+    chosen = {item.id: item for item in load_items()}.get(((latest.get("knowledge_item") or {}).get("id")) or "")
+    thread = resolve(topic, question, bot_texts, latest)
+    thread_ties = _content_ties(text, thread.text)
+    asks = [ask for ask in asked_for(text) if ask != "why"]
+    named_form = find_value("company_form", text)
+    if chosen is not None:
+        own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
+        if own_ties > thread_ties:
+            return None  # the message names a subject of its own
+        if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:
+            return None  # "og P/S?" after another topic: the NLU's item for that form
+        in_thread = chosen.topic in (topic, *RELATED.get(topic, ()))
+        thread_fits = thread.kind == "item" and named_form is not None  # "og P/S?"
+        if in_thread and own_ties == thread_ties and not (asks and not answers(chosen, asks)) and not thread_fits:
+            return None  # the NLU stays in the thread itself, with what was asked for
+    if thread.kind == "item" and not thread_ties and not asks and not named_form:
+        return Reply(NOT_KNOWN.format(title=_title(topic)), "unknown")  # the next item would be a guess
+    return thread
 
 
 def own_question(latest: Dict[str, Any], topic: Optional[str], bot_texts: List[str]) -> Optional[Item]:
@@ -466,6 +588,25 @@ class ActionFollowUp(Action):
         return "action_follow_up"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the follow-up's answer (`follow_up_reply`); sets nothing."""
-        dispatcher.utter_message(text=follow_up_reply(tracker.events, tracker.latest_message or {}).text)
+        """Utters the follow-up's answer (`follow_up_reply`); sets nothing.
+
+        An ending or a request for a shorter answer gets actions.meta's reply.
+
+        A message the NLU found off-topic (data/rules/faq.yml sends it here right after a
+        knowledge answer) is answered as a follow-up only if it is elliptical and leans on
+        that answer (`thread_reply`); otherwise it gets utter_out_of_scope.
+        """
+        latest = tracker.latest_message or {}
+        meta = meta_reply(tracker.events, latest.get("text") or "")
+        if meta:  # "kan du sige det kortere", "ok tak" read as a follow-up
+            dispatcher.utter_message(**meta)
+            return []
+        if (latest.get("intent") or {}).get("name") == OFF_TOPIC_INTENT:
+            thread = thread_reply(tracker.events, latest)
+            if thread is None:
+                dispatcher.utter_message(response=OFF_TOPIC_RESPONSE)
+            else:
+                dispatcher.utter_message(text=thread.text)
+            return []
+        dispatcher.utter_message(text=follow_up_reply(tracker.events, latest).text)
         return []

@@ -29,8 +29,9 @@ TYPO_MIN_RATIO = 0.85  # "foreing"/"forening" 0.93, "skrive"/"skive" 0.91, "udvi
 TYPO_MIN_LENGTH = 5
 
 UNKNOWN_PHRASES = (
-    "ved ikke", "ved det ikke", "ikke bestemt", "ikke valgt", "ikke besluttet", "usikker",
-    "aner det ikke", "spring over", "skip", "vil ikke sige", "helst ikke sige", "ingen", "nej",
+    "ved ikke", "ved det ikke", "ved jeg ikke", "ved vi ikke", "ved ik", "ved ikk", "vet ikke", "ikke bestemt",
+    "ikke valgt", "ikke besluttet", "ikke endnu", "usikker", "aner det ikke", "aner ikke", "ingen anelse",
+    "spring over", "spring det over", "skip", "vil ikke sige", "helst ikke sige", "ingen", "nej",
 )
 
 

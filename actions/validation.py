@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.endings import ending
 from actions.knowledge import UNKNOWN_OR_SKIPPED
 from actions.normalise import find_municipality_answer, find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
@@ -31,7 +32,7 @@ from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
 MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
 # Intents whose message is never taken as an answer: they leave or interrupt the form.
-NOT_ANSWERS = ("stop", "request_human", "goodbye", "other_language")
+NOT_ANSWERS = ("stop", "request_human", "goodbye", "thank", "other_language")
 # A message the NLU read as a stop but that names the asked phase or company form, and has
 # no word of stopping, is an answer ("vi korer allerede").
 NAMED_VALUES = ("phase", "company_form")
@@ -50,11 +51,21 @@ def _or_unknown(value: Optional[str], text: Any) -> Optional[str]:
     return value or (UNKNOWN_OR_SKIPPED if says_unknown(text) else None)
 
 
+# A plain no, which to the phase or topic question stops the form rather than skipping the question.
+PLAIN_NO = re.compile(r"\W*(nej|ingen|nix)(\s+tak)?\W*", re.I)
+
+
+def _not_known_yet(latest: Dict[str, Any], text: Any) -> bool:
+    """True if the answer says "ved ikke"/"det ved jeg ikke endnu"/"spring over", and is not a plain
+    "nej (tak)" (which stops the form)."""
+    return says_unknown(text) and not PLAIN_NO.fullmatch(str(text))
+
+
 # slot -> function(text, latest message) giving the slot's value, or None.
 NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
-    "phase": lambda text, latest: find_value("phase", text),
+    "phase": lambda text, latest: find_value("phase", text) or (UNKNOWN_OR_SKIPPED if _not_known_yet(latest, text) else None),
     "company_form": lambda text, latest: _or_unknown(find_value("company_form", text), text),
-    "topic": find_topic,
+    "topic": lambda text, latest: find_topic(text, latest) or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None),
     "municipality": lambda text, latest: _or_unknown(find_municipality_answer(text), text),
 }
 
@@ -172,8 +183,8 @@ class ValidateAdviceForm(FormValidationAction):
             return {}
         if intent == "stop" and slot in NAMED_VALUES and find_value(slot, text) and not STOP_WORDS.search(text):
             return {slot: text}  # "vi korer allerede" read as a stop: a phase all the same
-        if intent in NOT_ANSWERS:
-            return {}
+        if intent in NOT_ANSWERS or (ending(text) and not says_unknown(text)):
+            return {}  # "tak for hjælpen!" is no answer: the rules close the conversation
         if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
             return {}
         if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:

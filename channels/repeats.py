@@ -9,20 +9,24 @@ works without the action server, like the answer itself: items the replies to th
 last RECENT_TURNS messages already had are dropped (actions.follow_up.without_repeats); if that was the item the
 answer starts with, the message is answered as a follow-up of the previous answer
 (actions.follow_up.resolve: the sentence asked about, the next item, or an honest "I
-don't know"), keeping the answer's buttons. Installed when the channels package is
-imported, i.e. in the Rasa server.
+don't know"), keeping the answer's buttons. An ending ("ok endelig. farvel"), a request for
+a shorter answer, and an elliptical follow-up that the NLU took to another topic ("hvilken
+lov står det i" after the RSV criteria) get their own reply instead (`instead`). Installed
+when the channels package is imported, i.e. in the Rasa server.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, List
+from typing import Any, List, Optional
 
 from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.shared.core.events import BotUttered, Event
 
-from actions.follow_up import faq_key, previous_question, previous_reply, resolve, without_repeats
+from actions.endings import GOODBYE_RESPONSE
+from actions.follow_up import faq_key, previous_question, previous_reply, resolve, thread_reply, without_repeats
+from actions.meta import meta_reply
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +34,21 @@ RETRIEVAL_ACTION = "utter_faq"
 RECENT_TURNS = 3  # an item shown in the replies to the last three messages is not sent again
 
 
-def trimmed(events: List[Event], tracker_events: List[dict], latest: dict) -> List[Event]:
+def instead(tracker_events: List[dict], latest: dict, goodbye: str) -> Optional[str]:
+    """The text to send instead of the knowledge answer, or None to send the answer.
+
+    An ending or a request for a shorter answer (actions.meta; `goodbye` is the Danish
+    goodbye, utter_goodbye) and an elliptical follow-up that the NLU took to another topic
+    (actions.follow_up.thread_reply) are answered as such, not with a topic text.
+    """
+    meta = meta_reply(tracker_events, latest.get("text") or "")
+    if meta:
+        return meta.get("text") or goodbye
+    thread = thread_reply(tracker_events, latest)
+    return thread.text if thread else None
+
+
+def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodbye: str = "") -> List[Event]:
     """`events` (what utter_faq would send) with the repeats of the previous reply taken out.
 
     Args:
@@ -38,10 +56,18 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict) -> Li
         tracker_events: the conversation's events as dicts, oldest first, ending with the
             user message being answered.
         latest: that message's parse data.
+        goodbye: the Danish goodbye (utter_goodbye's text), for an ending.
 
     Returns:
-        The events, each BotUttered's text changed as the module docstring says.
+        The events, each BotUttered's text changed as the module docstring says (an
+        answer replaced by `instead` loses its buttons).
     """
+    replacement = instead(tracker_events, latest, goodbye)
+    if replacement:
+        logger.debug("utter_faq: answered an ending or an elliptical follow-up instead.")
+        answer = [e for e in events if isinstance(e, BotUttered)]
+        data = {key: value for key, value in (answer[0].data if answer else {}).items() if key != "buttons"}
+        return [e for e in events if not isinstance(e, BotUttered)] + [BotUttered(replacement, data)]
     previous = previous_reply(tracker_events, RECENT_TURNS)
     if not previous:
         return events
@@ -74,7 +100,8 @@ def install() -> None:
         if self.name() != RETRIEVAL_ACTION or tracker.latest_message is None:
             return events
         try:
-            return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data)
+            goodbye = ((domain.responses.get(GOODBYE_RESPONSE) or [{}])[0]).get("text") or ""
+            return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data, goodbye)
         except Exception as error:  # never lose the answer over the trimming
             logger.error("utter_faq: could not compare with the previous reply (%s); sent the answer as it is.",
                          type(error).__name__)

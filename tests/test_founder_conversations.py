@@ -600,3 +600,91 @@ def test_can_we_become_rsv_after_the_aps_answer_is_about_an_aps(chat):
     chat(CAFE_APS_COST)
     answer = chat("kan vi blive rsv med det")  # today: the I/S and K/S paragraph
     assert "kriterier" in answer and "I/S" not in paragraphs(answer)[0]
+
+
+# --- round 2 of the panel (tests/panel/round2.yml): keeping the thread --------------
+
+UNKNOWN = "ved jeg desværre ikke"
+
+
+def test_which_law_after_the_rsv_criteria_names_the_rsv_law(chat):
+    chat("hvad er de fem kriterier for at blive registreret socialøkonomisk virksomhed?")
+    assert "lov nr. 711" in chat("hvilken lov står det i")
+
+
+def test_the_payroll_tax_rate_gets_what_is_known_and_the_phone_not_another_topic(chat):
+    assert "80.000 kr." in chat("skal en momsfritaget virksomhed med social forsorg betale lønsumsafgift?")
+    answer = chat("hvad er satsen")
+    assert "Satsen afhænger af" in answer and PHONE in answer and "En socialøkonomisk virksomhed er" not in answer
+
+
+def test_what_a_cvr_number_costs_for_three_founders_gets_the_companies_fee(chat):
+    chat("skal vi bruge mitid erhverv for at oprette virksomheden? vi er tre stiftere")
+    assert "670 kr." in chat("og koster cvr nummeret noget")
+
+
+def test_going_over_the_vat_limit_is_not_answered_with_the_annual_report_fine(chat):
+    assert "50.000 kr." in chat("skal vi betale moms vi saelger kaffe for ca 30000 om aret")
+    assert "Kommer den for sent" not in chat("hvad nu hvis vi kommer over i juli")
+
+
+def test_an_adjacent_question_with_no_fact_gets_an_honest_dont_know_and_the_phone(chat):
+    chat("hvad koster et aps at starte")
+    answer = chat("skal de 20000 blive stående på kontoen?")
+    assert PHONE in answer and "Det kan jeg desværre ikke hjælpe med" not in answer
+
+
+def test_how_many_with_ten_staff_gets_the_reasonableness_rule(chat):
+    chat("hvor længe kan man have en i løntilskud?")
+    assert "1 for hver 5" in chat("vi har 10 fastansatte, hvor mange bliver det så")
+
+
+@pytest.mark.parametrize("ending", ["ok endelig. farvel", "ok tak"])
+def test_an_ending_after_an_answer_gets_the_goodbye_not_a_topic(chat, ending):
+    chat("HALLO svar nu bare. hvad koster et aps at starte??")
+    close = chat(ending)
+    assert GOODBYE in close and "udbud" not in close and "Mener du" not in close
+
+
+# "ok forget it" is read as the goodbye intent, whose rule answers with utter_goodbye in Danish only;
+# a bilingual goodbye there needs a custom action in domain.yml (a retrain).
+GOODBYE_INTENT_DANISH = pytest.mark.xfail(strict=False, reason="the goodbye intent's utter_goodbye is Danish only")
+
+
+@pytest.mark.parametrize("ending", ["thanks thats all", pytest.param("ok forget it", marks=GOODBYE_INTENT_DANISH)])
+def test_an_english_ending_gets_a_bilingual_goodbye(chat, ending):
+    chat("Can you answer in English please? I don't speak Danish")
+    close = chat(ending)
+    assert "Thanks" in close and "Tak" in close and PHONE in close
+
+
+def test_thanks_during_the_form_closes_it_politely(chat):
+    assert asked("phase", chat("jeg vil ha raad"))
+    close = chat("tak for hjælpen!")
+    assert GOODBYE in close and not asked("phase", close) and not asked("company_form", close)
+
+
+def test_say_it_shorter_after_the_advice_gives_a_short_summary(chat):
+    chat("giv mig råd til min virksomhed")
+    chat("vi er i drift")
+    chat("ApS")
+    chat("moms og skat")
+    advice = chat("København")
+    short = chat("kan du sige det kortere")
+    assert "Kort fortalt" in short and "50.000 kr." in short and len(short) < len(advice) / 2
+
+
+@pytest.mark.parametrize("answer, next_question", [("det ved jeg ikke endnu", "topic"), ("ved ik", "topic")])
+def test_not_knowing_the_company_form_moves_on(chat, answer, next_question):
+    chat("kan du give mig noget rådgivning der passer til min situation?")
+    chat("vi er ved at starte op, har ikke stiftet noget endnu")
+    assert asked(next_question, chat(answer))
+
+
+def test_ved_ik_for_the_municipality_gives_the_advice(chat):
+    chat("jeg vil ha raad")
+    chat("vaekst")
+    chat("forening")
+    chat("penge")
+    advice = chat("ved ik")
+    assert not asked("municipality", advice) and PHONE in advice
