@@ -227,9 +227,16 @@ def test_thanks_during_the_form_is_no_answer(text, intent):
 
 def test_a_when_question_the_thread_cannot_answer_is_an_honest_dont_know():
     events, latest = conversation("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
-                                  "hvornår blev det udvalg nedsat der foreslog ordningen?", item="rsv_criteria_forening")
+                                  "hvornår kommer der nye regler for det?", item="rsv_criteria_forening")
     reply = thread_reply(events, latest)
     assert reply is not None and reply.kind == "unknown" and PHONE in reply.text
+
+
+def test_a_when_question_on_the_committee_behind_the_scheme_gets_its_date():
+    events, latest = conversation("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
+                                  "hvornår blev det udvalg nedsat der foreslog ordningen?", item="rsv_criteria_forening")
+    reply = thread_reply(events, latest)
+    assert reply is not None and "7. februar 2013" in reply.text
 
 
 def test_og_ps_after_another_topic_keeps_the_nlu_s_item_for_that_form_when_the_thread_has_none():
