@@ -25,9 +25,6 @@ NEEDS_ITEMS = pytest.mark.xfail(strict=False, reason="needs the item selector")
 # fix shows as XPASS and the mark can go.
 FOLLOW_UP_GAP = pytest.mark.xfail(strict=False, reason="follow-up answered from another item of the topic")
 ADVICE_GAP = pytest.mark.xfail(strict=False, reason="the guided advice misreads a typed answer or question")
-# Passed on their branches, failed with the model trained on everything merged (1 December 2026,
-# 14:07): the merged NLU data moved these messages to another intent (issue 10, still open).
-MERGED_NLU_GAP = pytest.mark.xfail(strict=False, reason="merged NLU reads the message as another intent")
 
 
 @pytest.fixture
@@ -117,7 +114,6 @@ def test_ending_after_an_answer_closes_politely(chat, ending):
     assert GOODBYE in close and NOT_ANSWERED not in close and PHONE not in close
 
 
-@MERGED_NLU_GAP
 def test_thanks_then_ellers_tak_closes_politely(chat):
     chat("hvornaar lukkede vaekstcentret")
     assert "andet" in chat("tak for det")
@@ -277,7 +273,6 @@ def test_a_declined_offer_of_advice_does_not_start_the_form(chat):
 
 # --- handoff and the way to a person -----------------------------------------------
 
-@MERGED_NLU_GAP
 def test_asking_for_a_person_gives_the_phone_number(chat):
     assert PHONE in chat("kan jeg ringe til nogen og faa hjaelp")
 
@@ -387,7 +382,6 @@ def test_doubting_wage_subsidy_gets_something_new(chat):
     assert doubt and not set(paragraphs(doubt)) & set(paragraphs(first))
 
 
-@MERGED_NLU_GAP
 def test_frustration_at_the_topic_question_gets_the_apology_and_the_question_again(chat):
     chat("jeg vil gerne have raad")
     chat("vi er i drift")
@@ -490,7 +484,6 @@ def test_mener_du_asks_first_and_gives_the_phone_after_the_buttons(say):
 
 # --- the guided advice typed end to end ---------------------------------------------
 
-@MERGED_NLU_GAP
 def test_a_question_in_the_middle_is_answered_and_a_typed_topic_title_still_counts(chat):
     chat("jeg vil gerne have råd til vores forening")
     chat("vi er i opstartsfasen")

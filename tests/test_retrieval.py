@@ -185,7 +185,6 @@ def test_an_aps_asking_about_rsv_gets_the_criteria_not_the_is_ks_item(agent):
     assert [e["value"] for e in result["entities"] if e["entity"] == "knowledge_item"] == ["rsv_criteria_five"]
 
 
-@pytest.mark.xfail(strict=False, reason="the final merged model lets this English question fall back (issue 10)")
 def test_english_is_other_language_and_markup_falls_back(agent):
     english, markup = _parse(agent, ["Can you tell me how I register a social enterprise?", "<script>alert(1)</script>"])
     assert english["intent"]["name"] == "other_language" and english["language"]["foreign"]
