@@ -61,11 +61,19 @@ def _not_known_yet(latest: Dict[str, Any], text: Any) -> bool:
     return says_unknown(text) and not PLAIN_NO.fullmatch(str(text))
 
 
+def _topic(text: Any, latest: Dict[str, Any]) -> Optional[str]:
+    """The topic of an answer, GIVE_UP_TOPIC for "ved ikke", or None. A complaint ("du forstaar
+    slet ikke hvad jeg vil") names one only by a title or key words, never by the closest
+    knowledge item of its words."""
+    complaint = (latest.get("intent") or {}).get("name") == "complain"
+    return find_topic(text, {} if complaint else latest) or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None)
+
+
 # slot -> function(text, latest message) giving the slot's value, or None.
 NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
     "phase": lambda text, latest: find_value("phase", text) or (UNKNOWN_OR_SKIPPED if _not_known_yet(latest, text) else None),
     "company_form": lambda text, latest: _or_unknown(find_value("company_form", text), text),
-    "topic": lambda text, latest: find_topic(text, latest) or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None),
+    "topic": _topic,
     "municipality": lambda text, latest: _or_unknown(find_municipality_answer(text), text),
 }
 
@@ -135,7 +143,10 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
             dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
-    other = {k: v for k, v in other_slot_answer(slot, value, latest).items() if k not in given_now} if asked else {}
+    # Another question's answer is kept; one given before is changed only for the topic
+    # ("Kom i gang" at the municipality question changes the topic, its "i gang" not the phase).
+    other = {k: v for k, v in other_slot_answer(slot, value, latest).items()
+             if k not in given_now and (k == "topic" or tracker.get_slot(k) is None)} if asked else {}
     if other:
         return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
     if not asked or given_now:

@@ -34,7 +34,7 @@ from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from actions.knowledge import KNOWLEDGE_ITEM
 from components.danish_text import is_compound_of
-from components.language import LANGUAGE
+from components.language import LANGUAGE, OTHER_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -150,10 +150,15 @@ class VocabularyFallbackClassifier(FallbackClassifier):
     def _should_fallback(self, message: Message) -> bool:
         """True for low or ambiguous confidence (Rasa's rules), when no word is known
         (unless components.language found the message foreign: other_language then), or
-        for a faq question whose topic confidence is below faq_threshold."""
+        for a faq question whose topic confidence is below faq_threshold. Never for a
+        message components.language made other_language: its confidence 1.0 is put
+        beside DIET's ranking, which Rasa's ambiguity rule would read as a tie."""
+        foreign = (message.get(LANGUAGE) or {}).get("foreign")
+        if foreign and (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == OTHER_LANGUAGE:
+            return False
         if super()._should_fallback(message):
             return True
-        if not self.knows_a_word(message) and not (message.get(LANGUAGE) or {}).get("foreign"):
+        if not self.knows_a_word(message) and not foreign:
             logger.debug("No known word in %r: predicting nlu_fallback.", message.get(TEXT))
             return True
         if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FAQ:

@@ -19,7 +19,7 @@ The items: a message's item scores are combined with those topic confidences
 (score = P(item) · P(topic of item), normalised), so the ranking agrees with the topic.
 An item written for some company forms only (its `company_forms`, e.g. I/S and K/S)
 counts FORM_MISMATCH as much when the message names only other forms ("kan et aps
-blive rsv" is not the I/S question).
+blive rsv" is not the I/S question), and NO_FORM_NAMED as much when it names none.
 
 Adds to the parse data:
     knowledge_item: {"id": str, "topic": str, "confidence": float,
@@ -77,6 +77,7 @@ RANKING_LENGTH = 10  # items in knowledge_item.ranking, topics in the response s
 UNRANKED_TOPIC_CONFIDENCE = 1e-4
 COMPANY_FORM = "company_form"  # the entity naming a company form ("aps", "forening")
 FORM_MISMATCH = 0.1  # the weight of an item for other company forms than the message names
+NO_FORM_NAMED = 0.5  # the weight of an item for some company forms only, when the message names none
 
 
 def example_item(example: Message) -> Optional[str]:
@@ -292,13 +293,21 @@ class ItemSelector(GraphComponent):
         if topic_confidences:
             weights = np.array([topic_confidences.get(self.topics[c], UNRANKED_TOPIC_CONFIDENCE) for c in classes])
             probabilities = probabilities * weights
-        if company_forms:
-            probabilities = probabilities * np.array(
-                [FORM_MISMATCH if c in self.forms and not names_a_form(company_forms, self.forms[c]) else 1.0
-                 for c in classes])
+        probabilities = probabilities * np.array([self.form_weight(c, company_forms) for c in classes])
         probabilities = probabilities / probabilities.sum()
         order = np.argsort(-probabilities)
         return [{"id": classes[i], "topic": self.topics[classes[i]], "confidence": float(probabilities[i])} for i in order]
+
+    def form_weight(self, item_id: str, company_forms: FrozenSet[str]) -> float:
+        """The weight (0-1) of an item's score for the company forms a message names: 1 for an
+        item of all forms or of a named form, FORM_MISMATCH for one of other forms only, and
+        NO_FORM_NAMED for one of some forms only when the message names none ("kan vi blive
+        rsv med det" after the ApS answer is not the I/S and K/S question)."""
+        if item_id not in self.forms:
+            return 1.0
+        if not company_forms:
+            return NO_FORM_NAMED
+        return 1.0 if names_a_form(company_forms, self.forms[item_id]) else FORM_MISMATCH
 
     def _add_entity(self, message: Message, ranking: List[Dict[str, Any]], text: str) -> None:
         topic = _selected_topic(message) or ranking[0]["topic"]

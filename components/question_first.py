@@ -85,7 +85,8 @@ class QuestionFirst(GraphComponent):
         for message in messages:
             key = self._question_topic(message)
             if key:
-                self._relabel(message, key)
+                put_first(message, RETRIEVAL_INTENT, full_retrieval_intent_name=key)
+                logger.debug("A concrete question in a request_advice/inform message: answered as %s.", key)
         return messages
 
     def _question_topic(self, message: Message) -> Optional[str]:
@@ -99,20 +100,22 @@ class QuestionFirst(GraphComponent):
             return None
         return selected.get("intent_response_key")
 
-    @staticmethod
-    def _relabel(message: Message, key: str) -> None:
-        """Makes `faq` the top intent with the old top intent's confidence (they swap places)."""
-        old = message.get(INTENT)
-        ranking = message.get(INTENT_RANKING_KEY) or []
-        faq_confidence = next((r["confidence"] for r in ranking if r["name"] == RETRIEVAL_INTENT), 0.0)
-        swapped = {old["name"]: RETRIEVAL_INTENT, RETRIEVAL_INTENT: old["name"]}
-        ranking = [{**r, "name": swapped.get(r["name"], r["name"])} for r in ranking]
-        if not any(r["name"] == old["name"] for r in ranking):
-            ranking.append({"name": old["name"], "confidence": faq_confidence})
-        message.set(INTENT_RANKING_KEY, sorted(ranking, key=lambda r: -r["confidence"]), add_to_output=True)
-        message.set(
-            INTENT,
-            {"name": RETRIEVAL_INTENT, "confidence": old["confidence"], "full_retrieval_intent_name": key},
-            add_to_output=True,
-        )
-        logger.debug("A concrete question in a %s message: answered as %s.", old["name"], key)
+
+def put_first(message: Message, name: str, **extra: Any) -> None:
+    """Makes `name` the message's intent with the old top intent's confidence; the two swap
+    places in the ranking (the old one gets `name`'s confidence, 0 if it was unranked).
+
+    Args:
+        message: a parsed message with an intent and an intent ranking.
+        name: the new intent, e.g. "faq" or "request_human".
+        extra: more keys of the new intent, e.g. full_retrieval_intent_name="faq/funding".
+    """
+    old = message.get(INTENT)
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    new_confidence = next((r["confidence"] for r in ranking if r["name"] == name), 0.0)
+    swapped = {old["name"]: name, name: old["name"]}
+    ranking = [{**r, "name": swapped.get(r["name"], r["name"])} for r in ranking]
+    if not any(r["name"] == old["name"] for r in ranking):
+        ranking.append({"name": old["name"], "confidence": new_confidence})
+    message.set(INTENT_RANKING_KEY, sorted(ranking, key=lambda r: -r["confidence"]), add_to_output=True)
+    message.set(INTENT, {"name": name, "confidence": old["confidence"], **extra}, add_to_output=True)

@@ -217,6 +217,20 @@ def test_a_word_taken_for_another_slot_by_mistake_keeps_that_slot_s_earlier_valu
     assert ValidateAdviceForm().validate_phase("gang", dispatcher, asked, {}) == {"phase": "etablering"}
 
 
+def test_a_topic_title_at_the_municipality_question_changes_the_topic_and_keeps_the_phase():
+    dispatcher = CollectingDispatcher()
+    slots = {"requested_slot": "municipality", "phase": "etablering", "topic": "cvr_registration"}
+    result = ValidateAdviceForm().validate_municipality("Kom i gang", dispatcher, tracker(slots, "Kom i gang", "nlu_fallback"), {})
+    assert result == {"municipality": None, "topic": "start_business"}  # "i gang" does not make the phase drift
+
+
+def test_a_complaint_at_the_topic_question_is_no_topic_even_if_its_words_are_close_to_an_item():
+    ranking = [{"id": "start_steps", "topic": "start_business", "confidence": 0.8}]
+    complaint = tracker({"requested_slot": "topic"}, "du forstaar slet ikke hvad jeg vil", "complain",
+                        knowledge_item={"ranking": ranking})
+    assert ValidateAdviceForm().extract_topic(CollectingDispatcher(), complaint, {}) == {}
+
+
 def test_a_municipality_typed_at_the_topic_question_is_kept_and_the_topic_asked_again():
     result, messages = validate("topic", "hoje taastrup", intent="request_advice")
     assert result == {"topic": None, "municipality": "Høje-Taastrup"} and messages == []

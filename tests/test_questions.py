@@ -6,6 +6,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.nlu.training_data.message import Message
 
 from channels.questions import one_question_at_a_time, split_questions
+from components.person_first import PersonFirst, names_a_person
 from components.question_first import QuestionFirst
 
 
@@ -70,3 +71,17 @@ def test_one_question_with_og_or_a_statement_before_it_stays_whole():
     for text in ["hvad er forskellen på en forening og en fond?", "kan en forening og et aps blive rsv?",
                  "vi er en forening og skal vi momsregistreres?", "vi er et aps og vil ansætte en i fleksjob. hvem betaler?"]:
         assert split_questions(text) == [text]
+
+
+def test_a_request_for_advice_that_names_a_person_or_a_call_is_the_handoff():
+    for text in ["jeg vil gerne tale med en rådgiver", "kan jeg ringe til nogen og faa hjaelp", "kan jeg tale med nogen"]:
+        message = PersonFirst().process([parsed(text, "request_advice", 0.2)])[0]
+        assert message.get("intent") == {"name": "request_human", "confidence": 0.97}, text
+        assert message.get("intent_ranking")[0]["name"] == "request_human"
+
+
+def test_advice_from_the_assistant_and_other_intents_are_left_alone():
+    assert not names_a_person("jeg vil gerne have rådgivning om min forening")
+    assert not names_a_person("kan du give mig nogle råd")
+    kept = PersonFirst().process([parsed("hvad koster et telefonabonnement", "out_of_scope", 0.2)])[0]
+    assert kept.get("intent")["name"] == "out_of_scope"

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clarify import ActionClarify, closest_questions
 from actions.knowledge import QUESTION_MAX_CHARS, load_items, load_municipalities
 from components.danish_text import fold, is_compound_of
-from components.item_selector import example_item, names_a_form
+from components.item_selector import ItemSelector, example_item, names_a_form
 from components.language import LanguageIdentifier, _words
 from scripts.knowledge.build import ASKED_MUNICIPALITY, FAQ_RESPONSES, LOCAL_ITEMS, WHICH_HOUSE_ITEM
 from scripts.paths import ROOT
@@ -125,6 +125,10 @@ def test_an_item_for_other_company_forms_than_the_message_names_ranks_low():
     assert not names_a_form(frozenset({"aps"}), ["is", "ks"])
     assert names_a_form(frozenset({"beboerforening"}), ["forening"])
     assert not names_a_form(frozenset({"ivs"}), ["is"])
+    selector = ItemSelector({}, None, None, forms={"rsv_criteria_is_ks": ["is", "ks"]})
+    weights = [selector.form_weight("rsv_criteria_is_ks", frozenset(forms)) for forms in ({"is"}, set(), {"aps"})]
+    assert weights == sorted(weights, reverse=True) and weights[0] == 1.0 > weights[1] > weights[2]
+    assert selector.form_weight("rsv_criteria_five", frozenset()) == 1.0  # an item of all forms
 
 
 def _run_clarify(parse_data):
@@ -195,7 +199,6 @@ def test_an_aps_asking_about_rsv_gets_the_criteria_not_the_is_ks_item(agent):
     assert [e["value"] for e in result["entities"] if e["entity"] == "knowledge_item"] == ["rsv_criteria_five"]
 
 
-@pytest.mark.xfail(strict=False, reason="the final merged model lets this English question fall back (issue 10)")
 def test_english_is_other_language_and_markup_falls_back(agent):
     english, markup = _parse(agent, ["Can you tell me how I register a social enterprise?", "<script>alert(1)</script>"])
     assert english["intent"]["name"] == "other_language" and english["language"]["foreign"]

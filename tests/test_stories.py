@@ -8,7 +8,6 @@ from scripts.paths import TEST_STORIES
 from tests.helpers import OUTPUT
 
 
-@pytest.mark.xfail(strict=False, reason="the final merged model reads 'jeg vil gerne tale med en rådgiver' as request_advice (issue 10)")
 def test_no_story_prediction_errors(model):
     out, log = OUTPUT / "core", OUTPUT / "test-core.log"
     log.unlink(missing_ok=True)
