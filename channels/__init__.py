@@ -1,6 +1,7 @@
 """Input channels of the Rasa server (named in credentials.yml)."""
 
-from channels import form_fallback, repeats
+from channels import action_payload, form_fallback, repeats
 
+action_payload.install()
 form_fallback.install()
 repeats.install()

@@ -24,6 +24,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.admission import admitted
 from channels.guard import answer_or_hand_off
 from channels.questions import one_question_at_a_time
 from channels.screening import BAD_MESSAGE_REPLY, cap_request_size, message_problem, screened
@@ -56,8 +57,9 @@ class RestInput(rest.RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """Rasa's REST blueprint plus a request check (see `request_problem`), the screening
-        (channels.screening) and the silence guard (channels.guard)."""
-        webhook = super().blueprint(screened(answer_or_hand_off(one_question_at_a_time(on_new_message))))
+        (channels.screening), the silence guard (channels.guard) and the limit on messages at once
+        (channels.admission)."""
+        webhook = super().blueprint(screened(answer_or_hand_off(one_question_at_a_time(admitted(on_new_message)))))
 
         webhook.listener("before_server_start")(cap_request_size)
 

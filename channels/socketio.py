@@ -34,6 +34,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels.admission import admitted
 from channels.guard import answer_or_hand_off
 from channels.origins import ORIGINS_ENV, allowed_origins
 from channels.questions import one_question_at_a_time
@@ -65,7 +66,7 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The socket.io server and its event handlers (see the module docstring)."""
-        handler = screened(answer_or_hand_off(one_question_at_a_time(on_new_message)))
+        handler = screened(answer_or_hand_off(one_question_at_a_time(admitted(on_new_message))))
         origins = allowed_origins()
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins, max_http_buffer_size=MAX_BODY_BYTES)
         webhook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
