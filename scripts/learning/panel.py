@@ -6,6 +6,7 @@
     python -m scripts.learning.panel --url URL        use an assistant that is already running at URL
     python -m scripts.learning.panel --only ID ...    replay only these conversations
     python -m scripts.learning.panel --conversations tests/panel/round2.yml   replay the second round
+    python -m scripts.learning.panel --conversations tests/panel/round3.yml   replay the third round
 
 The panel (tests/panel/conversations.yml, issue 10) holds conversations written as founders
 type them, with what a fully satisfactory answer must contain. Each conversation goes through
@@ -38,6 +39,7 @@ from scripts.serving.services import action_server, free_port, rasa_server
 
 CONVERSATIONS = ROOT / "tests" / "panel" / "conversations.yml"
 ROUND_2 = ROOT / "tests" / "panel" / "round2.yml"  # written later, by another writer who had not read data/
+ROUND_3 = ROOT / "tests" / "panel" / "round3.yml"  # a third writer, who had read neither data/ nor rounds 1–2
 RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
