@@ -147,6 +147,15 @@ class Socket:
     async def reply(self, timeout_s: float = 30) -> str:
         return (await asyncio.wait_for(self.replies.get(), timeout_s)).get("text", "")
 
+    async def answer(self, quiet_s: float = 2, timeout_s: float = 30) -> str:
+        """The texts of a whole answer (one or more bubbles), up to a pause of quiet_s seconds."""
+        texts = [await self.reply(timeout_s)]
+        while True:
+            try:
+                texts.append((await asyncio.wait_for(self.replies.get(), quiet_s)).get("text", ""))
+            except asyncio.TimeoutError:
+                return "\n".join(texts)
+
     async def nothing_within(self, seconds: float) -> bool:
         await asyncio.sleep(seconds)
         return self.replies.empty()
@@ -191,7 +200,7 @@ def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
         victim = Socket(server)
         token = await victim.open()
         await victim.say({"message": "hvornår blev vækstcentret oprettet", "session_id": token})
-        assert "2014" in await victim.reply()
+        assert "2014" in await victim.answer()
         conversation = SessionTokens.from_environment().conversation(token)  # as logs and exports show it
 
         attacker = Socket(server)
@@ -199,7 +208,7 @@ def test_a_second_socket_with_a_victims_ids_gets_nothing_of_theirs(server):
         await attacker.say({"message": "hej", "session_id": token})  # the victim's token, not this socket's
         assert await attacker.reply() == BAD_MESSAGE_REPLY
         await victim.say({"message": "jeg vil tale med et menneske", "session_id": token})
-        assert "72 20 00 30" in await victim.reply()
+        assert "72 20 00 30" in await victim.answer()
         assert await attacker.nothing_within(3)
         for socket in (victim, attacker):
             await socket.client.disconnect()
