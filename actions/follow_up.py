@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Text, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -42,7 +42,7 @@ from actions.contact import phone_link
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items, load_topics
 from actions.meta import meta_reply
 from actions.normalise import find_value, fold
-from actions.transcript import SHOWN_PREFIX, previous_reply, sentences, shown_items
+from actions.transcript import SHOWN_PREFIX, offered_questions, previous_reply, sentences, shown_items
 
 # The topics a follow-up may lead on to, in order of preference (not facts: where a
 # founder's next question usually goes).
@@ -259,6 +259,7 @@ class _Context:
     question_words: Set[str]
     ranking: Dict[str, float]
     picked: Optional[str] = None
+    offered: FrozenSet[str] = frozenset()  # the button titles of the previous reply
 
     def words_shared(self, text: str) -> float:
         """FOLLOW_UP_WORD per word of the follow-up in `text`, QUESTION_WORD per word of the question before it."""
@@ -282,7 +283,7 @@ class _Context:
         """True if an item not shown yet belongs to this conversation enough to answer a LOOSE_ASKS follow-up."""
         folded = fold(item.text)
         return any(stem in folded for stem in self.follow_up_words) or sum(stem in folded for stem in self.question_words) >= 2 \
-            or self.form_fits(item) or self.ranking.get(item.id, 0.0) >= RANK_FITS
+            or self.form_fits(item) or self.ranking.get(item.id, 0.0) >= RANK_FITS or item.question in self.offered
 
     def form_fits(self, item: Item) -> bool:
         """True if the item is about the company form in play (not about every form)."""
@@ -367,7 +368,8 @@ def _title(topic: str, context: Optional[_Context] = None) -> str:
     return topics[topic].in_sentence if topic in topics else "det"
 
 
-def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: Dict[str, Any]) -> Reply:
+def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: Dict[str, Any],
+            offered: FrozenSet[str] = frozenset()) -> Reply:
     """The answer to the follow-up `latest` after the knowledge question `question` on `topic`.
 
     Args:
@@ -376,12 +378,16 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
         question: the user event (dict) of the previous knowledge question.
         bot_texts: the bot texts since that question, oldest first.
         latest: the follow-up's parse data ({"text", "intent", "knowledge_item", ...}).
+        offered: the button titles of the previous reply (`offered_questions`): an item
+            the bot itself offered fits the conversation ("frist?" after the button
+            "Hvornår skal årsrapporten indsendes?").
 
     Returns:
         The Reply, resolved as the module docstring says.
     """
     selected = ((question.get("parse_data") or {}).get("knowledge_item") or {}).get("id")
     context = _context(topic, question.get("text") or "", bot_texts, latest)
+    context.offered = offered
     candidates = _candidates(context, selected)
     asks = [ask for ask in context.asks if ask != "why"]
     if "why" in context.asks:
@@ -427,7 +433,7 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
 
 def _context_without_asks(context: _Context) -> _Context:
     return _Context(context.topic, context.shown, context.shown_texts, [], context.company_form,
-                    context.follow_up_words, context.question_words, context.ranking, context.picked)
+                    context.follow_up_words, context.question_words, context.ranking, context.picked, context.offered)
 
 
 def elliptical(text: str) -> bool:
@@ -470,7 +476,7 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
     own = own_question(latest, topic, bot_texts)
     if question is None or topic is None:
         return _item_reply(own) if own is not None else Reply(NO_TOPIC, "no_topic")
-    thread = resolve(topic, question, bot_texts, latest)
+    thread = resolve(topic, question, bot_texts, latest, offered_questions(events))
     text = latest.get("text") or ""
     if own is not None and (not elliptical(text) or _content_ties(text, own.text) > _content_ties(text, thread.text)):
         return _item_reply(own)
@@ -515,7 +521,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     if question is None or topic is None:
         return None
     chosen = {item.id: item for item in load_items()}.get(((latest.get("knowledge_item") or {}).get("id")) or "")
-    thread = resolve(topic, question, bot_texts, latest)
+    thread = resolve(topic, question, bot_texts, latest, offered_questions(events))
     thread_ties = _content_ties(text, thread.text)
     asks = [ask for ask in asked_for(text) if ask != "why"]
     named_form = find_value("company_form", text)

@@ -7,7 +7,7 @@ Read by the follow-up logic (actions.follow_up), the replies about the conversat
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, FrozenSet, Iterable, List
 
 from actions.knowledge import Item, load_items
 
@@ -26,6 +26,19 @@ def previous_reply(events: List[Dict[str, Any]], turns: int = 1) -> List[str]:
         return []
     start = user_events[max(0, len(user_events) - 1 - turns)]
     return [e.get("text") or "" for e in events[start + 1:user_events[-1]] if e.get("event") == "bot"]
+
+
+def offered_questions(events: List[Dict[str, Any]]) -> FrozenSet[str]:
+    """The titles of the quick-reply buttons in the reply before the latest message (item questions, mostly).
+
+    Args:
+        events: the tracker's events (dicts), oldest first; the last user event is the latest message.
+    """
+    user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(user_events) < 2:
+        return frozenset()
+    bots = [e for e in events[user_events[-2] + 1:user_events[-1]] if e.get("event") == "bot"]
+    return frozenset(str(b.get("title") or "") for e in bots for b in ((e.get("data") or {}).get("buttons") or []))
 
 
 def shown_items(bot_texts: Iterable[str]) -> List[Item]:

@@ -27,6 +27,7 @@ from rasa.shared.core.events import BotUttered, Event
 from actions.endings import GOODBYE_RESPONSE
 from actions.follow_up import faq_key, previous_question, previous_reply, resolve, thread_reply, without_repeats
 from actions.meta import meta_reply
+from actions.transcript import offered_questions
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
         if text is None:
             question, bot_texts = previous_question(tracker_events)
             topic = faq_key(latest)
-            text = resolve(topic, question, bot_texts, latest).text if question and topic else event.text
+            offered = offered_questions(tracker_events)
+            text = resolve(topic, question, bot_texts, latest, offered).text if question and topic else event.text
         if text != event.text:
             logger.debug("utter_faq: left out what the previous reply showed.")
             event = BotUttered(text, event.data, event.metadata, event.timestamp)

@@ -688,3 +688,11 @@ def test_ved_ik_for_the_municipality_gives_the_advice(chat):
     chat("penge")
     advice = chat("ved ik")
     assert not asked("municipality", advice) and PHONE in advice
+
+
+# --- round 3 of the panel (tests/panel/round3.yml) ------------------------------------
+
+def test_a_bare_deadline_question_after_the_rsv_accounts_answer_gets_the_deadline(chat):
+    """Round 3, #4: the answer's own button offered the deadline; "frist?" got "Det ved jeg desværre ikke"."""
+    chat("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?")
+    assert "6 måneder" in chat("frist?")

@@ -243,3 +243,13 @@ def test_og_ps_after_another_topic_keeps_the_nlu_s_item_for_that_form_when_the_t
     events, latest = conversation("skal man have revisor", "tax_vat_accounting", items_text("accounting_audit_opt_out"),
                                   "og P/S?", item="company_form_as_ps")
     assert thread_reply(events, latest) is None
+
+
+def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered():
+    """Panel round 3, #4: "frist?" after the RSV accounts answer, whose buttons offered the deadline."""
+    events, latest = conversation("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?",
+                                  "tax_vat_accounting", items_text("tax_rsv_reporting"), "frist?")
+    offered = {item.id: item.question for item in load_items()}["tax_annual_report"]
+    assert thread_reply(events, latest).kind == "unknown"  # without the button: no item of the thread ties to it
+    events[1]["data"] = {"buttons": [{"title": offered, "payload": offered}]}
+    assert "6 måneder" in thread_reply(events, latest).text
