@@ -696,3 +696,13 @@ def test_a_bare_deadline_question_after_the_rsv_accounts_answer_gets_the_deadlin
     """Round 3, #4: the answer's own button offered the deadline; "frist?" got "Det ved jeg desværre ikke"."""
     chat("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?")
     assert "6 måneder" in chat("frist?")
+
+
+@pytest.mark.parametrize("question, follow_up, fact", [
+    ("var der et udvalg for socialøkonomiske virksomheder før vækstcentret?", "hvor mange virksomheder talte de", "292"),
+    ("hvad koster det os at have en i virksomhedspraktik", "hvor længe kan de være der", "ydelse"),
+])
+def test_a_count_or_a_length_in_the_answer_just_given_is_answered(chat, question, follow_up, fact):
+    """Round 3, #18 and #14: the fact was in the previous answer; the follow-up got "Det ved jeg desværre ikke"."""
+    chat(question)
+    assert fact in chat(follow_up)

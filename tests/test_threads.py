@@ -253,3 +253,15 @@ def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered():
     assert thread_reply(events, latest).kind == "unknown"  # without the button: no item of the thread ties to it
     events[1]["data"] = {"buttons": [{"title": offered, "payload": offered}]}
     assert "6 måneder" in thread_reply(events, latest).text
+
+
+@pytest.mark.parametrize("question, key, item, follow_up, fact", [
+    # Panel round 3, #18 and #14: the fact was in the answer just given.
+    ("var der et udvalg før centret", "centre_history", "centre_history_background", "hvor mange virksomheder talte de", "292"),
+    ("hvad koster virksomhedspraktik", "hiring_special_terms", "hiring_praktik_skaanejob", "hvor længe kan de være der",
+     "længden afhænger af den ydelse"),
+])
+def test_a_count_or_a_length_the_answer_gave_is_quoted_not_unknown(question, key, item, follow_up, fact):
+    events, latest = conversation(question, key, items_text(item), follow_up)
+    reply = thread_reply(events, latest)
+    assert reply.kind == "sentence" and fact in reply.text
