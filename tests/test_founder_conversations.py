@@ -24,7 +24,6 @@ NEEDS_ITEMS = pytest.mark.xfail(strict=False, reason="needs the item selector")
 # Conversations the merged assistant still gets wrong (December 2026); each is a failure
 # class of docs/conversation-review.md that issue 10 has still to fix. strict=False, so a
 # fix shows as XPASS and the mark can go.
-FOLLOW_UP_GAP = pytest.mark.xfail(strict=False, reason="follow-up answered from another item of the topic")
 ADVICE_GAP = pytest.mark.xfail(strict=False, reason="the guided advice misreads a typed answer or question")
 NLU_GAP = pytest.mark.xfail(strict=False, reason="the NLU reads the message as another intent")
 
