@@ -25,7 +25,7 @@ from actions.normalise import find_value
 from actions.repeat_filter import without_repeats
 from actions.replies import NO_TOPIC, Reply, item_reply, not_known
 from actions.resolution import resolve
-from actions.thread import RELATED, answered_just_before, elliptical, faq_key, previous_question
+from actions.thread import RELATED, answered_just_before, elliptical, faq_key, previous_question, topic_of
 from actions.transcript import SHOWN_PREFIX, offered_questions
 from actions.wording import answer_matches, asked_for, content_words, ties
 
@@ -91,15 +91,27 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
     elliptical and the thread's answer has as many of its words: the topic comes first.
     """
     question, bot_texts = previous_question(events)
-    topic = faq_key(question["parse_data"]) if question else None
+    topic = topic_of(question, bot_texts) if question else None
     own = own_question(latest, topic, bot_texts)
     if question is None or topic is None:
         return item_reply(own) if own is not None else Reply(NO_TOPIC, "no_topic")
     thread = resolve(topic, question, bot_texts, latest, offered_questions(events))
     text = latest.get("text") or ""
-    if own is not None and (not elliptical(text) or _content_ties(text, own.text) > _content_ties(text, thread.matched_text)):
+    if own is not None and (not elliptical(text) or _beats_thread(text, own, thread)):
         return item_reply(own)
     return thread
+
+
+def _beats_thread(text: str, own: Item, thread: Reply) -> bool:
+    """True if the NLU's item `own` clearly matches the message `text` better than the thread's answer.
+
+    That is: more of its content words, or as many and more of them in the item's own question
+    (what it is about: "Må vi have frivillige i en forening?" for "og hvis vi har frivillige").
+    """
+    own_ties, thread_ties = _content_ties(text, f"{own.question} {own.text}"), _content_ties(text, thread.matched_text)
+    if own_ties != thread_ties:
+        return own_ties > thread_ties
+    return _content_ties(text, own.question) > (_content_ties(text, thread.item.question) if thread.item else 0)
 
 
 def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Optional[Reply]:
@@ -123,7 +135,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     if not elliptical(text) or not answered_just_before(events):
         return None
     question, bot_texts = previous_question(events)
-    topic = faq_key(question["parse_data"]) if question else None
+    topic = topic_of(question, bot_texts) if question else None
     if question is None or topic is None:
         return None
     chosen = _items().get(((latest.get("knowledge_item") or {}).get("id")) or "")
@@ -133,7 +145,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     named_form = find_value("company_form", text)
     if chosen is not None:
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
-        if own_ties > thread_ties:
+        confident = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
+        if own_ties > thread_ties or (confident and _beats_thread(text, chosen, thread)):
             return None  # the message names a subject of its own
         if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:
             return None  # "og P/S?" after another topic: the NLU's item for that form

@@ -57,12 +57,7 @@ def faq_key(parse_data: Dict[str, Any]) -> Optional[str]:
 
 
 def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, Any]], List[str]]:
-    """The knowledge question the conversation is about before the latest message, and the bot texts since.
-
-    That is the last user event with intent `faq` whose reply showed an item of its own faq
-    key; a knowledge question answered from the thread before it instead (its reply showed
-    an item of another topic, a sentence or an "I don't know") belongs to that earlier
-    question. Without such an event, the last one with intent `faq`.
+    """The last user event with intent `faq` before the latest message, and the bot texts since.
 
     Args:
         events: the tracker's events (dicts), oldest first; the last user event is
@@ -72,23 +67,24 @@ def previous_question(events: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, 
         (the user event or None, the texts of the bot messages after it, oldest first).
     """
     user_events = [i for i, e in enumerate(events) if e.get("event") == "user"]
-    asked = [i for i in user_events[:-1] if _faq_question(events[i])]
-    for index in reversed(asked):
-        key = faq_key(events[index]["parse_data"])
-        following = user_events[user_events.index(index) + 1]
-        reply = [e.get("text") or "" for e in events[index + 1:following] if e.get("event") == "bot"]
-        if any(item.topic == key for item in shown_items(reply)):
-            return events[index], _bot_texts(events, index)
-    return (events[asked[-1]], _bot_texts(events, asked[-1])) if asked else (None, [])
+    for index in reversed(user_events[:-1]):
+        parse_data = events[index].get("parse_data") or {}
+        if (parse_data.get("intent") or {}).get("name") == "faq" and faq_key(parse_data):
+            bot_texts = [e.get("text") or "" for e in events[index + 1:] if e.get("event") == "bot"]
+            return events[index], bot_texts
+    return None, []
 
 
-def _faq_question(event: Dict[str, Any]) -> bool:
-    parse_data = event.get("parse_data") or {}
-    return (parse_data.get("intent") or {}).get("name") == "faq" and faq_key(parse_data) is not None
+def topic_of(question: Dict[str, Any], bot_texts: List[str]) -> Optional[str]:
+    """The topic the conversation is on since the knowledge question `question` (a user event).
 
-
-def _bot_texts(events: List[Dict[str, Any]], index: int) -> List[str]:
-    return [e.get("text") or "" for e in events[index + 1:] if e.get("event") == "bot"]
+    That is the topic of the first item shown since it (a knowledge question answered from
+    the thread before it, "hvad koster registreringen" after the a.m.b.a. answered with the
+    founding fee, is on the topic of that answer, not on the NLU's RSV registration), or
+    the question's own faq key when no item was shown.
+    """
+    shown = shown_items(bot_texts)
+    return shown[0].topic if shown else faq_key(question.get("parse_data") or {})
 
 
 def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:

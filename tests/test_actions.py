@@ -16,11 +16,12 @@ from actions.advice import (
     ActionLocalGuidance,
 )
 from actions.clarify import as_follow_up
-from actions.follow_up import ActionFollowUp, without_repeats
+from actions.follow_up import ActionFollowUp, follow_up_reply, keeps_thread, thread_reply, without_repeats
 from actions.knowledge import faq_answer, load_items
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
 from actions.validation import ValidateAdviceForm
+from actions.wording import content_words, ties
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
 
@@ -460,3 +461,108 @@ def test_the_municipality_entity_wins_over_the_text():
 @pytest.mark.parametrize("text", ["vi er en forening", "hvordan er vejen frem", "vi er i drift"])
 def test_no_municipality_named_says_and_sets_nothing(text):
     assert local_reply(text) == ("", [])
+
+
+# --- the topic first: resolving a follow-up against the topic just discussed (no model) ---------------
+
+def thread_events(question: str, key: str, shown: Tuple[str, ...], text: str, intent: str = "follow_up",
+                  item: Optional[str] = None, confidence: float = 0.6) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """(events, latest parse data): a knowledge question on `key` answered with the items `shown`, then `text`
+    with `intent` and, if given, the item selector's `item` at `confidence`."""
+    asked = {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
+    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent}}
+    if item:
+        topic = {i.id: i.topic for i in load_items()}[item]
+        latest["knowledge_item"] = {"id": item, "topic": topic, "confidence": confidence,
+                                    "ranking": [{"id": item, "topic": topic, "confidence": confidence}]}
+        latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
+    events = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": items_text(*shown)},
+              {"event": "user", "text": text, "parse_data": latest}]
+    return events, latest
+
+
+@pytest.mark.parametrize("question, key, shown, text, fact, absent", [
+    ("hvem kan blive registreret som rsv", "rsv_criteria", ("rsv_criteria_forening", "rsv_register_forening"),
+     "hvad koster det", "Jeg kender ikke til et gebyr", "får CVR-nummer gratis"),
+    ("hvem betaler i et fleksjob", "hiring_special_terms", ("hiring_fleksjob",), "hvem betaler så resten af lønnen",
+     "kommunen betaler et fleksløntilskud", "Tilskuddet forudsætter"),
+    ("hvilke regnskabskrav har en rsv", "tax_vat_accounting", ("tax_rsv_reporting",), "og hvad hvis vi afleverer for sent",
+     "Kommer den for sent", "Det ved jeg desværre ikke"),
+    ("hvor meget udbytte maa en rsv udbetale", "rsv_criteria", ("rsv_criteria_dividend",),
+     "hvis virksomheden lukker, faar jeg saa resten?", "Opløses virksomheden", "fem kriterier:"),
+    ("hvordan stifter vi et amba", "company_form", ("company_form_amba_fmba",), "hvad koster registreringen",
+     "670 kr.", "Jeg kender ikke til et gebyr"),
+    ("hvornaar skal vi momsregistreres", "tax_vat_accounting", ("tax_vat", "tax_annual_report"),
+     "og hvis vi kommer over midt paa aaret", "kalenderår", "almennyttig"),
+    ("hvornaar skal vi momsregistreres", "tax_vat_accounting", ("tax_vat", "tax_annual_report"),
+     "og hvis vi saelger for under det", "50.000 kr.", "lønsumsafgift"),
+    ("hvad ændrer beskæftigelsesreformen i 2026", "hiring_special_terms", ("hiring_reform_2026",),
+     "og hvad kommer der så i 2027", "En ny hovedlov ventes 1. januar 2027. Hvad den kommer til at sige", "Løntilskud:"),
+    ("hvad er kriterierne for at blive rsv", "rsv_criteria", ("rsv_criteria_five", "rsv_criteria_dividend"),
+     "hvad betyder vaesentlig kommerciel aktivitet", "Salg er en væsentlig del af indtægterne", "Uafhængighed"),
+    ("vores forening vil aabne en cafe, skal vi have cvr nummer", "cvr_registration", ("cvr_forening",),
+     "og hvis vi ansætter en kok", "almindelig forening", "gratis"),
+    ("hvad giver rsv mærket os", "rsv_benefits", ("rsv_benefits_mark", "rsv_benefits_no_money"),
+     "må vi så bruge logoet", "RSV-logoet", "Registreringen står i CVR"),
+], ids=["rsv fee", "rest of the wage", "late filing", "rest on dissolution", "amba fee", "vat over mid-year",
+        "vat under", "2027", "commercial activity", "hiring a cook", "the logo"])
+def test_a_follow_up_is_answered_from_the_topic_just_discussed(question, key, shown, text, fact, absent):
+    events, latest = thread_events(question, key, shown, text)
+    reply = follow_up_reply(events, latest)
+    assert fact in reply.text and absent not in reply.text and "Var det ikke svar" not in reply.text
+    assert reply.text.strip() != items_text(*shown).strip()
+
+
+@pytest.mark.parametrize("question, key, shown, text", [
+    ("må kommunen reservere en kontrakt", "public_procurement", ("procurement_overview", "procurement_rsv"),
+     "følg eller forklar?"),
+    ("hvordan fungerer løntilskud", "hiring_special_terms", ("hiring_loentilskud",), "hvor meget får jeg i tilskud i timen"),
+], ids=["comply or explain", "hourly subsidy"])
+def test_a_follow_up_the_topic_cannot_answer_gets_an_honest_dont_know_with_the_phone(question, key, shown, text):
+    events, latest = thread_events(question, key, shown, text, intent="faq", item="rsv_benefits_no_money", confidence=0.12)
+    reply = thread_reply(events, latest) or follow_up_reply(events, latest)
+    assert reply.kind == "unknown" and PHONE_LINK in reply.text and "mine kilder om" in reply.text
+    assert not set(reply.text.split("\n\n")) & set(items_text(*shown).split("\n\n"))
+
+
+def test_who_opened_it_read_as_bot_challenge_keeps_the_thread_and_names_the_minister():
+    events, latest = thread_events("hvad var vaekstcentret", "centre_activities", ("centre_activities_main",),
+                                   "hvem åbnede det", intent="bot_challenge", item="centre_history_opening", confidence=0.9)
+    assert keeps_thread(events, latest)
+    assert "Manu Sareen" in follow_up_reply(events, latest).text
+
+
+@pytest.mark.parametrize("text", ["er du en bot?", "er du et menneske", "hej igen"])
+def test_a_real_bot_challenge_after_an_answer_is_left_to_its_rule(text):
+    events, latest = thread_events("hvad var vaekstcentret", "centre_activities", ("centre_activities_main",),
+                                   text, intent="bot_challenge")
+    assert not keeps_thread(events, latest)
+
+
+def test_the_deadline_after_a_fee_answered_in_the_thread_stays_on_founding():
+    """The fee question was read by the NLU as RSV registration but answered with the founding fee."""
+    events, _ = thread_events("hvordan stifter vi et amba", "company_form", ("company_form_amba_fmba",), "x")
+    fee = {"text": "hvad koster registreringen", "intent": {"name": "faq"},
+           "response_selector": {"faq": {"response": {"intent_response_key": "faq/rsv_how_to_register"}}}}
+    latest = {"text": "hvor hurtigt skal vi registrere efter vi har skrevet under", "intent": {"name": "faq"},
+              "response_selector": {"faq": {"response": {"intent_response_key": "faq/rsv_how_to_register"}}}}
+    events = events[:2] + [{"event": "user", "text": fee["text"], "parse_data": fee}, {"event": "bot", "text": items_text("cvr_fees")},
+                           {"event": "user", "text": latest["text"], "parse_data": latest}]
+    reply = thread_reply(events, latest)
+    assert reply is not None and "2 uger" in reply.text and "14 dage" not in reply.text
+
+
+@pytest.mark.parametrize("text, words", [
+    ("hvem åbnede det", {"abn"}), ("hvis virksomheden lukker, faar jeg saa resten?", {"oplos", "overskud"}),
+    ("og hvis vi kommer over midt på året", {"midt", "ar"}), ("og hvad kommer der så i 2027", {"2027"}),
+    ("hvad koster registreringen", {"registrering"}),
+])
+def test_content_words_are_danish_stems_numbers_and_the_knowledge_base_s_words(text, words):
+    assert content_words(text) == words
+
+
+def test_stems_match_inflections_and_compounds():
+    assert ties(content_words("hvem åbnede det"), "Vækstcentret blev åbnet af minister Manu Sareen.") == 1
+    assert ties(content_words("efter vi har skrevet under"), "når stiftelsesdokumentet er underskrevet") == 1
+    assert ties(content_words("hvor meget tilskud"), "kommunen betaler et fleksløntilskud") == 1
+    assert ties(content_words("følg eller forklar"), "kan reservere kontrakter (§ 20)") == 0
