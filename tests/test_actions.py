@@ -476,7 +476,7 @@ def thread_events(question: str, key: str, shown: Tuple[str, ...], text: str, in
         latest["knowledge_item"] = {"id": item, "topic": topic, "confidence": confidence,
                                     "ranking": [{"id": item, "topic": topic, "confidence": confidence}]}
         latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
-    events = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": items_text(*shown)},
+    events: List[Dict[str, Any]] = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": items_text(*shown)},
               {"event": "user", "text": text, "parse_data": latest}]
     return events, latest
 
