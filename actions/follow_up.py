@@ -105,12 +105,16 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
 def _beats_thread(text: str, own: Item, thread: Reply) -> bool:
     """True if the NLU's item `own` clearly matches the message `text` better than the thread's answer.
 
-    That is: more of its content words, or as many and more of them in the item's own question
-    (what it is about: "Må vi have frivillige i en forening?" for "og hvis vi har frivillige").
+    That is: more of its content words; or as many, and the thread offers only another item
+    for a message that asks for nothing in particular ("kan vi blive rsv" after the VAT answer
+    is about becoming RSV, not the RSV accounts), or has fewer of them in that item's own
+    question (what it is about: "Må vi have frivillige i en forening?" for "og hvis vi har frivillige").
     """
     own_ties, thread_ties = _content_ties(text, f"{own.question} {own.text}"), _content_ties(text, thread.matched_text)
-    if own_ties != thread_ties:
+    if own_ties != thread_ties or not own_ties:
         return own_ties > thread_ties
+    if thread.kind == "item" and not [ask for ask in asked_for(text) if ask != "why"]:
+        return True
     return _content_ties(text, own.question) > (_content_ties(text, thread.item.question) if thread.item else 0)
 
 
@@ -145,8 +149,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     named_form = find_value("company_form", text)
     if chosen is not None:
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
-        confident = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
-        if own_ties > thread_ties or (confident and _beats_thread(text, chosen, thread)):
+        if _beats_thread(text, chosen, thread):
             return None  # the message names a subject of its own
         if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:
             return None  # "og P/S?" after another topic: the NLU's item for that form

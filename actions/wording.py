@@ -130,17 +130,24 @@ def content_words(text: str) -> FrozenSet[str]:
     return words(text) - asking_words(text)
 
 
-def _match(a: str, b: str) -> bool:
-    if a == b:
+def _match(mine: str, theirs: str) -> bool:
+    """True if the message's stem `mine` matches the text's stem `theirs`: equal, or a part of the text's
+    compound ("tilskud" in "fleksløntilskud", "skrev" in "underskrev"), or the text's word begins the
+    message's compound ("fleksjob" in "fleksjobordning"); not the head alone ("registrer" is no
+    "momsregistrer")."""
+    if mine == theirs:
         return True
-    short, long_ = sorted((a, b), key=len)
-    return len(short) >= COMPOUND_PART and not short.isdigit() and (long_.startswith(short) or long_.endswith(short))
+    if mine.isdigit() or theirs.isdigit():
+        return False
+    if len(mine) >= COMPOUND_PART and len(theirs) > len(mine):
+        return theirs.startswith(mine) or theirs.endswith(mine)
+    return len(theirs) >= COMPOUND_PART and mine.startswith(theirs)
 
 
 def ties(message_words: FrozenSet[str], text: str) -> int:
     """How many of `message_words` (stems, see `words`) a word of `text` matches."""
-    theirs = words(text)
-    return sum(1 for mine in message_words if any(_match(mine, other) for other in theirs))
+    found = words(text)
+    return sum(1 for mine in message_words if any(_match(mine, theirs) for theirs in found))
 
 
 def asked_for(text: str) -> List[str]:

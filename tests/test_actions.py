@@ -566,3 +566,19 @@ def test_stems_match_inflections_and_compounds():
     assert ties(content_words("efter vi har skrevet under"), "når stiftelsesdokumentet er underskrevet") == 1
     assert ties(content_words("hvor meget tilskud"), "kommunen betaler et fleksløntilskud") == 1
     assert ties(content_words("følg eller forklar"), "kan reservere kontrakter (§ 20)") == 0
+
+
+@pytest.mark.parametrize("question, key, shown, text, nlu_item", [
+    ("skal foreningen have cvr", "cvr_registration", ("cvr_forening",), "hvornår skal vi momsregistreres", "tax_vat"),
+    ("hvornaar skal vi momsregistreres", "tax_vat_accounting", ("tax_vat",), "kan vi blive rsv?", "rsv_criteria_five"),
+], ids=["vat after the association's cvr", "rsv after vat"])
+def test_a_short_question_naming_its_own_subject_moves_to_its_topic(question, key, shown, text, nlu_item):
+    events, latest = thread_events(question, key, shown, text, intent="faq", item=nlu_item, confidence=0.4)
+    assert thread_reply(events, latest) is None  # the NLU's own answer
+
+
+def test_volunteers_after_the_founding_answer_get_the_volunteers_item():
+    events, latest = thread_events("kan vi blive rsv som aps", "company_form", ("company_form_aps",),
+                                   "og hvis vi har frivillige", item="volunteers_forening", confidence=0.54)
+    assert "frivillige" in follow_up_reply(events, latest).text
+    assert "CVR-nummer gratis" not in follow_up_reply(events, latest).text

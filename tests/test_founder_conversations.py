@@ -721,47 +721,32 @@ def test_a_count_or_a_length_in_the_answer_just_given_is_answered(chat, question
 RESEND = "Var det ikke svar"
 
 
-def new_paragraphs(reply: str, earlier: str):
-    """The paragraphs of `reply` that `earlier` did not have (the source line left out)."""
-    return [p for p in paragraphs(reply) if p not in paragraphs(earlier)]
-
-
-def test_what_rsv_registration_costs_after_who_can_register_gets_no_known_fee(chat):
-    first = chat("hvem kan blive registreret som rsv")
-    answer = chat("hvad koster det")
-    assert "gebyr" in answer and "virk.dk" in answer and "får CVR-nummer gratis" not in answer
-    assert RESEND not in answer and new_paragraphs(answer, first)
-
-
-def test_who_pays_the_rest_of_the_wage_in_a_fleksjob_gets_the_one_sentence(chat):
-    first = chat("hvem betaler i et fleksjob")
-    answer = chat("hvem betaler så resten af lønnen")
-    assert "kommunen betaler et fleksløntilskud" in answer and RESEND not in answer
-    assert "5 år" not in answer and "Tilskuddet forudsætter" not in answer and len(answer) < len(first) / 2
-
-
-def test_who_opened_it_after_the_centre_is_the_minister_not_the_chatbot_notice(chat):
-    chat("hvad var vaekstcentret")
-    answer = chat("hvem åbnede det")
-    assert "Manu Sareen" in answer and "chatbot" not in answer
-
-
-def test_filing_late_after_the_rsv_accounts_gets_the_late_filing_rule(chat):
-    chat("hvilke regnskabskrav har en rsv")
-    answer = chat("og hvad hvis vi afleverer for sent")
-    assert "for sent" in answer and "afgift" in answer and UNKNOWN not in answer
-
-
-def test_comply_or_explain_after_reserved_contracts_is_an_honest_dont_know(chat):
-    first = chat("må kommunen reservere en kontrakt til en socialøkonomisk virksomhed")
-    answer = chat("følg eller forklar?")
-    assert UNKNOWN in answer and PHONE in answer and "§ 20" not in answer and not set(paragraphs(answer)) & set(paragraphs(first))
-
-
-def test_the_rest_on_dissolution_after_the_dividend_cap_is_the_surplus_rule(chat):
-    chat("hvor meget udbytte maa en rsv udbetale")
-    answer = chat("hvis virksomheden lukker, faar jeg saa resten?")
-    assert "Opløses virksomheden" in answer and "formål, loven tillader" in answer and "fem kriterier:" not in answer
+@pytest.mark.parametrize("question, follow_up, facts, absent", [
+    ("hvem kan blive registreret som rsv", "hvad koster det", ["gebyr", "virk.dk"], ["får CVR-nummer gratis"]),
+    ("hvem betaler i et fleksjob", "hvem betaler så resten af lønnen", ["kommunen betaler et fleksløntilskud"],
+     ["5 år", "Tilskuddet forudsætter"]),
+    ("hvad var vaekstcentret", "hvem åbnede det", ["Manu Sareen"], ["chatbot"]),
+    ("hvilke regnskabskrav har en rsv", "og hvad hvis vi afleverer for sent", ["for sent", "afgift"], [UNKNOWN]),
+    ("må kommunen reservere en kontrakt til en socialøkonomisk virksomhed", "følg eller forklar?", [UNKNOWN, PHONE],
+     ["§ 20"]),
+    ("hvor meget udbytte maa en rsv udbetale", "hvis virksomheden lukker, faar jeg saa resten?",
+     ["Opløses virksomheden", "formål, loven tillader"], ["fem kriterier:"]),
+    ("hvad ændrer beskæftigelsesreformen i 2026", "og hvad kommer der så i 2027", ["2027", "hovedlov"], ["Løntilskud:"]),
+    ("hvad er kriterierne for at blive rsv", "hvad betyder vaesentlig kommerciel aktivitet",
+     ["Salg er en væsentlig del af indtægterne"], ["Uafhængig"]),
+    ("hvordan fungerer løntilskud", "hvor meget får jeg i tilskud i timen", [UNKNOWN, PHONE], ["6 måneder"]),
+    ("vores forening vil aabne en cafe, skal vi have cvr nummer", "og hvis vi ansætter en kok", ["almindelig forening"],
+     ["gratis"]),
+    ("hvad giver rsv mærket os", "maa vi saa bruge logoet", ["RSV-logoet"], ["Registreringen står i CVR"]),
+], ids=["rsv fee", "rest of the wage", "who opened the centre", "late filing", "comply or explain",
+        "rest on dissolution", "2027", "commercial activity", "hourly subsidy", "hiring a cook", "the logo"])
+def test_a_follow_up_is_answered_from_the_topic_just_discussed(chat, question, follow_up, facts, absent):
+    """Panel of 1 December 2026: each follow-up got the previous text again, another topic, the chatbot
+    notice or "Det ved jeg desværre ikke" where the topic had the fact."""
+    first = chat(question)
+    answer = chat(follow_up)
+    assert all(fact in answer for fact in facts) and not any(text in answer for text in absent)
+    assert RESEND not in answer and not set(paragraphs(answer)) & set(paragraphs(first))
 
 
 def test_the_fee_and_the_deadline_after_founding_an_amba_are_the_founding_ones(chat):
@@ -779,35 +764,3 @@ def test_passing_or_staying_under_the_vat_limit_gets_the_50000_kr(chat):
     under = chat("og hvis vi saelger for under det")
     assert "50.000" in under and "lønsumsafgift" not in under
     assert len(over) < len(first) / 2
-
-
-def test_what_comes_in_2027_after_the_reform_is_the_new_main_law(chat):
-    chat("hvad ændrer beskæftigelsesreformen i 2026")
-    answer = chat("og hvad kommer der så i 2027")
-    assert "2027" in answer and "hovedlov" in answer and "Løntilskud:" not in answer
-
-
-def test_what_substantial_commercial_activity_means_is_the_sales_criterion(chat):
-    chat("hvad er kriterierne for at blive rsv")
-    answer = chat("hvad betyder vaesentlig kommerciel aktivitet")
-    assert "Salg er en væsentlig del af indtægterne" in answer and "uafhængig" not in answer.lower()
-
-
-def test_an_hourly_subsidy_after_wage_subsidy_is_not_known_with_the_phone(chat):
-    first = chat("hvordan fungerer løntilskud")
-    answer = chat("hvor meget får jeg i tilskud i timen")
-    assert UNKNOWN in answer and PHONE in answer and RESEND not in answer
-    assert not set(paragraphs(answer)) & set(paragraphs(first))
-
-
-def test_hiring_a_cook_after_the_association_cvr_gets_the_one_sentence_on_paid_staff(chat):
-    first = chat("vores forening vil aabne en cafe, skal vi have cvr nummer")
-    answer = chat("og hvis vi ansætter en kok")
-    assert "almindelig forening" in answer and RESEND not in answer and "gratis" not in answer and len(answer) < len(first)
-
-
-def test_using_the_logo_after_the_rsv_benefits_gets_the_one_sentence(chat):
-    first = chat("hvad giver rsv mærket os")
-    answer = chat("maa vi saa bruge logoet")
-    assert "RSV-logoet" in answer and RESEND not in answer and "Registreringen står i CVR" not in answer
-    assert len(answer) < len(first) / 2
