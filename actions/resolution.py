@@ -90,7 +90,7 @@ class Thread:
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
     offered: FrozenSet[str] = frozenset()  # the button titles of the previous reply
     conditional: bool = False
-    excluded: Set[str] = field(default_factory=set)  # item ids never to send again whole
+    excluded: Set[str] = field(default_factory=set)  # the ids of the items shown: never sent again whole
 
     def form_fits(self, item: Item) -> bool:
         """True if the item is about the company form in play (not about every form)."""
@@ -126,7 +126,6 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
     question_text = question.get("text") or ""
     ranking = ((latest.get("knowledge_item") or {}).get("ranking")) or []
     shown = shown_items(bot_texts)
-    selected = ((question.get("parse_data") or {}).get("knowledge_item") or {}).get("id")
     return Thread(
         topic=topic,
         shown=shown,
@@ -139,7 +138,7 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
-        excluded={item.id for item in shown} | ({selected} if selected else set()),
+        excluded={item.id for item in shown},
     )
 
 
