@@ -25,7 +25,15 @@ from actions.normalise import find_value
 from actions.repeat_filter import without_repeats
 from actions.replies import NO_TOPIC, Reply, item_reply, not_known
 from actions.resolution import resolve
-from actions.thread import RELATED, answered_just_before, elliptical, faq_key, previous_question, topic_of
+from actions.thread import (
+    RELATED,
+    answered_just_before,
+    elliptical,
+    faq_key,
+    leans_on_answer,
+    previous_question,
+    topic_of,
+)
 from actions.transcript import SHOWN_PREFIX, offered_questions
 from actions.wording import answer_matches, asked_for, content_words, ties
 
@@ -105,15 +113,16 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
 def _beats_thread(text: str, own: Item, thread: Reply) -> bool:
     """True if the NLU's item `own` clearly matches the message `text` better than the thread's answer.
 
-    That is: more of its content words; or as many, and the thread offers only another item
-    for a message that asks for nothing in particular ("kan vi blive rsv" after the VAT answer
-    is about becoming RSV, not the RSV accounts), or has fewer of them in that item's own
-    question (what it is about: "Må vi have frivillige i en forening?" for "og hvis vi har frivillige").
+    That is: more of its content words; or as many when the thread would move on to another
+    item itself, and the message asks for nothing in particular without leaning on the answer
+    ("kan vi blive rsv" after the VAT answer is about becoming RSV, not the RSV accounts) or
+    has more of them in the NLU item's own question, what it is about ("Må vi have frivillige i
+    en forening?" for "og hvis vi har frivillige"). A sentence of the answer just given wins a tie.
     """
     own_ties, thread_ties = _content_ties(text, f"{own.question} {own.text}"), _content_ties(text, thread.matched_text)
-    if own_ties != thread_ties or not own_ties:
+    if own_ties != thread_ties or not own_ties or thread.kind != "item":
         return own_ties > thread_ties
-    if thread.kind == "item" and not [ask for ask in asked_for(text) if ask != "why"]:
+    if not leans_on_answer(text) and not [ask for ask in asked_for(text) if ask != "why"]:
         return True
     return _content_ties(text, own.question) > (_content_ties(text, thread.item.question) if thread.item else 0)
 

@@ -108,6 +108,11 @@ def answered_just_before(events: List[Dict[str, Any]]) -> bool:
     return previous_intent in KNOWLEDGE_INTENTS or bool(shown_items(previous_reply(events)))
 
 
+def leans_on_answer(text: str) -> bool:
+    """True if `text` opens with a word leaning on what was just said ("og ...", "men ...", "hvad med ...")."""
+    return LEANING_OPENER.search(fold(text or "").strip()) is not None
+
+
 def elliptical(text: str) -> bool:
     """True if `text` is a short message that leans on the answer before it.
 

@@ -582,3 +582,18 @@ def test_volunteers_after_the_founding_answer_get_the_volunteers_item():
                                    "og hvis vi har frivillige", item="volunteers_forening", confidence=0.54)
     assert "frivillige" in follow_up_reply(events, latest).text
     assert "CVR-nummer gratis" not in follow_up_reply(events, latest).text
+
+
+def test_changing_the_articles_after_registering_gets_the_duty_to_report_changes():
+    events, latest = thread_events("hvordan bliver vi registreret som rsv", "rsv_how_to_register",
+                                   ("rsv_register_how", "rsv_register_fee"), "og hvis vi aendrer vedtaegterne bagefter",
+                                   item="rsv_articles", confidence=0.97)
+    assert "14 dage" in follow_up_reply(events, latest).text
+
+
+def test_a_sentence_of_the_answer_just_given_wins_a_tie_with_the_nlu_s_item():
+    events, latest = thread_events("vi vil ansaette en i fleksjob, hvordan fungerer det", "hiring_special_terms",
+                                   ("hiring_fleksjob",), "skal vi betale hele lonnen", intent="faq",
+                                   item="governance_founders_pay", confidence=0.15)
+    reply = thread_reply(events, latest)
+    assert reply is not None and "løn for det arbejde, der faktisk bliver udført" in reply.text
