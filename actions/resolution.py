@@ -67,6 +67,7 @@ FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its que
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
 CONDITION_WEIGHT = 3.0  # a conditional sentence ("Med lønnede ansatte ...") for an "og hvis ..." follow-up
+MAIN_CLAUSE = re.compile(r",\s+(?:og|men)\s+|;\s+")  # where two main clauses of one sentence meet
 # A sentence that opens by pointing back at the one before it belongs with it.
 BACK_REFERENCE = re.compile(r"^(den|det|de|dette|hvad den|hvad det|sa)\b")
 # A quoted sentence that leaves the answer open ("Satsen afhænger af ...") gets the phone number after it.
@@ -213,6 +214,19 @@ def quote(thread: Thread, match: Match) -> str:
     return text
 
 
+def _clause(thread: Thread, sentence: str) -> Optional[str]:
+    """The one main clause of `sentence` ("..., og ...") that has the follow-up's words or asks, as a sentence; else None.
+
+    "og hvem godkender det" right after "Det er kommunen, der godkender personen til fleksjob, og første
+    gang bevilges det for 5 år." gets "Det er kommunen, der godkender personen til fleksjob."
+    """
+    clauses = [c.strip(" .") for c in MAIN_CLAUSE.split(sentence) if c.strip(" .")]
+    fitting = [c for c in clauses if ties(thread.message_words, c) or answer_matches(c, thread.asks)]
+    if len(clauses) < 2 or len(fitting) != 1:
+        return None
+    return fitting[0][0].upper() + fitting[0][1:] + "."
+
+
 def _repeats_all(thread: Thread, text: str) -> bool:
     """True if `text` has every sentence shown since the question (it would be the same answer again)."""
     shown = [s for item in thread.shown for s in sentences(item.text)]
@@ -277,7 +291,11 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
         return item_reply(best.item)
     if best is not None:
         quoted = quote(thread, best)
-        return not_known(_last_topic(thread)) if _repeats_all(thread, quoted) else Reply(quoted, "sentence", best.item)
+        if quoted.strip() in (text.strip() for text in bot_texts[-2:]):
+            quoted = _clause(thread, best.sentence) or quoted  # never the reply just sent, word for word
+        if _repeats_all(thread, quoted) or quoted.strip() in (text.strip() for text in bot_texts[-2:]):
+            return not_known(_last_topic(thread))
+        return Reply(quoted, "sentence", best.item)
     if thread.asks or thread.message_words:
         return not_known(_last_topic(thread))
     following = unseen(thread)

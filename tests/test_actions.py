@@ -597,3 +597,13 @@ def test_a_sentence_of_the_answer_just_given_wins_a_tie_with_the_nlu_s_item():
                                    item="governance_founders_pay", confidence=0.15)
     reply = thread_reply(events, latest)
     assert reply is not None and "løn for det arbejde, der faktisk bliver udført" in reply.text
+
+
+def test_a_follow_up_on_the_sentence_just_quoted_gets_its_clause_not_the_same_text():
+    events, latest = thread_events("vi vil ansaette en i fleksjob", "hiring_special_terms", ("hiring_fleksjob",), "hvor laenge")
+    first = follow_up_reply(events, latest).text
+    assert "5 år" in first
+    latest = {"text": "og hvem godkender det", "intent": {"name": "follow_up"}}
+    events += [{"event": "bot", "text": first}, {"event": "user", "text": latest["text"], "parse_data": latest}]
+    again = follow_up_reply(events, latest).text
+    assert again == "Det er kommunen, der godkender personen til fleksjob."
