@@ -11,9 +11,10 @@ for the item the answer led with and for the previous topic.
 The best sentence of an item just shown is sent alone, with at most one more sentence of that
 item that covers a word or ask the first leaves out ("og hvis vi kommer over midt på året":
 the 50.000 kr. limit and the calendar year), never the previous answer again; an item not shown
-yet is sent whole. A follow-up nothing in the topic answers gets an honest "I don't know" with
-the phone number. "hvorfor ...?", "og for en forening?" and "er du nu sikker?" have their own
-answers (the sentence the question is about, the item for that company form, the source).
+yet is sent whole, or only its answering sentences when they come late in a longer item. A
+follow-up nothing in the topic answers gets an honest "I don't know" with the phone number.
+"hvorfor ...?", "og for en forening?" and "er du nu sikker?" have their own answers (the
+sentence the question is about, the item for that company form, the source).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its que
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
 CONDITION_WEIGHT = 3.0  # a conditional sentence ("Med lønnede ansatte ...") for an "og hvis ..." follow-up
+LONG_ITEM = 3  # sentences from which an item not shown yet gives only the sentences that answer
 MAIN_CLAUSE = re.compile(r",\s+(?:og|men)\s+|;\s+")  # where two main clauses of one sentence meet
 # A sentence that opens by pointing back at the one before it belongs with it.
 BACK_REFERENCE = re.compile(r"^(den|det|de|dette|hvad den|hvad det|sa)\b")
@@ -288,6 +290,9 @@ def resolve(topic: str, question: Dict[str, Any], bot_texts: List[str], latest: 
             return item_reply(procedures[0])
     best = best_match(thread)
     if best is not None and best.item.id not in thread.excluded:
+        parts = sentences(best.item.text)
+        if len(parts) >= LONG_ITEM and best.sentence != parts[0]:  # the answer is deep in a longer item
+            return Reply(f"{quote(thread, best)}\n\n{source_line(best.item.source)}", "item", best.item)
         return item_reply(best.item)
     if best is not None:
         quoted = quote(thread, best)

@@ -607,3 +607,10 @@ def test_a_follow_up_on_the_sentence_just_quoted_gets_its_clause_not_the_same_te
     events += [{"event": "bot", "text": first}, {"event": "user", "text": latest["text"], "parse_data": latest}]
     again = follow_up_reply(events, latest).text
     assert again == "Det er kommunen, der godkender personen til fleksjob."
+
+
+def test_an_answer_deep_in_an_item_not_shown_yet_is_sent_alone_with_its_source():
+    events, latest = thread_events("hvor meget udbytte maa en rsv udbetale", "rsv_criteria", ("rsv_criteria_dividend",),
+                                   "hvis virksomheden lukker, faar jeg saa resten?")
+    reply = follow_up_reply(events, latest)
+    assert reply.text.startswith("Opløses virksomheden") and "Kilde:" in reply.text and "fører tilsyn" not in reply.text
