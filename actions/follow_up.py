@@ -131,8 +131,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     """The answer to an elliptical message read against the answer just given, or None.
 
     A message that is elliptical and comes right after a knowledge answer is answered in the
-    thread (`resolve`), unless the item the NLU chose has more of its content words than the
-    thread's answer (it names a subject of its own: "og hvad er grænsen for moms?"), or the
+    thread (`resolve`), unless the item the NLU chose clearly matches it better (`_beats_thread`:
+    it names a subject of its own, "og hvad er grænsen for moms?"), or the
     thread has nothing and the NLU's item, of the thread's topics or for the company form
     the message names, has what was asked for. An NLU item without a word of a message that
     has content words is a guess: the thread's answer (or its honest "I don't know") wins.

@@ -195,18 +195,22 @@ def best_match(thread: Thread) -> Optional[Match]:
 
 
 def quote(thread: Thread, match: Match) -> str:
-    """The matched sentence, with at most one more sentence of its item: the next one if it points back
-    at it ("Hvad den kommer til at sige ..."), else one that covers a word or ask the first
-    leaves out or answers what was asked as well (the companies' fee beside the free CVR number), in the
-    item's order; list marks ("2. ", "- ") taken off; the phone number after a sentence that leaves it open."""
+    """The matched sentence, with at most one more sentence of its item: the one before it if it points
+    back at that ("Den får eneret ..."), the next one if that points back at it ("Hvad den kommer til
+    at sige ..."), else one that covers a word or ask the first leaves out or answers what was asked
+    as well (the companies' fee beside the free CVR number), in the item's order; list marks ("2. ",
+    "- ") taken off; the phone number after a sentence that leaves it open."""
     chosen = [match.sentence]
     others = [_score(thread, match.item, s) for s in sentences(match.item.text) if s != match.sentence]
     asked = answer_matches(match.sentence, thread.asks)
     extra = [m for m in others if m.covers - match.covers
              or (asked and answer_matches(m.sentence, thread.asks) >= asked)]  # a second price, a second deadline
     parts = sentences(match.item.text)
-    following = parts[parts.index(match.sentence) + 1] if parts.index(match.sentence) + 1 < len(parts) else None
-    if following and BACK_REFERENCE.search(fold(following)):
+    position = parts.index(match.sentence)
+    following = parts[position + 1] if position + 1 < len(parts) else None
+    if position and BACK_REFERENCE.search(fold(match.sentence)):
+        chosen.append(parts[position - 1])  # "Den får eneret ..." needs the sentence "den" points back at
+    elif following and BACK_REFERENCE.search(fold(following)):
         chosen.append(following)  # "Hvad den kommer til at sige, ved jeg ikke endnu" goes with its sentence
     elif extra:
         chosen.append(max(extra, key=lambda m: m.score).sentence)

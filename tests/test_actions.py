@@ -614,3 +614,10 @@ def test_an_answer_deep_in_an_item_not_shown_yet_is_sent_alone_with_its_source()
                                    "hvis virksomheden lukker, faar jeg saa resten?")
     reply = follow_up_reply(events, latest)
     assert reply.text.startswith("Opløses virksomheden") and "Kilde:" in reply.text and "fører tilsyn" not in reply.text
+
+
+def test_a_sentence_that_points_back_is_quoted_with_the_one_it_points_at():
+    events, latest = thread_events("hvordan bliver vi registreret som rsv", "rsv_how_to_register", ("rsv_register_how",),
+                                   "hvad med logoet")
+    reply = follow_up_reply(events, latest).text
+    assert reply.startswith("En RSV er en registreret socialøkonomisk virksomhed") and "RSV-logoet" in reply
