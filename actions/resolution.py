@@ -88,6 +88,7 @@ class Thread:
     asks: List[str]  # what the follow-up asks for, "why" left out
     message_words: FrozenSet[str]  # the follow-up's content words (actions.wording.content_words)
     question_words: FrozenSet[str]  # those of the knowledge question before it
+    question_asks: List[str]  # what that question asked for
     company_form: Optional[str]
     ranking: Dict[str, float]
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
@@ -136,6 +137,7 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         asks=[ask for ask in asked_for(text) if ask != "why"],
         message_words=content_words(text),
         question_words=content_words(question_text),
+        question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ranking},
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
@@ -241,8 +243,10 @@ def _repeats_all(thread: Thread, text: str) -> bool:
 
 def _special(thread: Thread, text: str) -> Optional[Reply]:
     """The reply to "hvorfor ...?", to a follow-up naming a company form, or to one doubting the answer; else None."""
-    if "why" in asked_for(text):
-        best = best_match(Thread(**{**thread.__dict__, "asks": []}))
+    if "why" in asked_for(text):  # a bare "hvorfor?" is about the answer to the question before it
+        bare = not thread.message_words
+        about = {"message_words": thread.question_words, "asks": thread.question_asks} if bare else {"asks": []}
+        best = best_match(Thread(**{**thread.__dict__, **about}))
         shown = best is not None and best.item.id in thread.excluded and bool(best.covers)
         return Reply(WHY_UNKNOWN.format(sentence=best.sentence), "unknown") if shown and best else not_known(_last_topic(thread))
     if thread.asks:

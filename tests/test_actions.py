@@ -621,3 +621,9 @@ def test_a_sentence_that_points_back_is_quoted_with_the_one_it_points_at():
                                    "hvad med logoet")
     reply = follow_up_reply(events, latest).text
     assert reply.startswith("En RSV er en registreret socialøkonomisk virksomhed") and "RSV-logoet" in reply
+
+
+def test_a_bare_why_is_about_the_question_before_it():
+    events, latest = thread_events("hvornaar lukkede vaekstcentret", "centre_history", ("centre_history_main",), "hvorfor")
+    reply = follow_up_reply(events, latest).text
+    assert "står der ikke i mine kilder" in reply and "udgangen af 2015" in reply and PHONE_LINK in reply
