@@ -17,11 +17,12 @@ from actions.advice import (
 )
 from actions.clarify import as_follow_up
 from actions.follow_up import ActionFollowUp, follow_up_reply, keeps_thread, thread_reply, without_repeats
-from actions.knowledge import faq_answer, load_items
+from actions.knowledge import faq_answer
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
 from actions.validation import ValidateAdviceForm
 from actions.wording import content_words, ties
+from tests.helpers import items_text, knowledge_then
 
 PHONE_LINK = "[72 20 00 30](tel:+4572200030)"
 
@@ -362,12 +363,6 @@ def test_a_follow_up_without_a_previous_question_asks_for_the_whole_question():
     assert "hele spørgsmålet" in follow_up("og hvad koster det?", [])
 
 
-def items_text(*ids: str) -> str:
-    """The texts of these knowledge items joined as an answer shows them."""
-    texts_by_id = {item.id: item.text for item in load_items()}
-    return "\n\n".join(texts_by_id[i] for i in ids)
-
-
 def test_a_follow_up_whose_answer_was_just_shown_gets_that_sentence_alone():
     earlier = [("hvem betaler lønnen i et fleksjob", "hiring_special_terms", items_text("hiring_fleksjob", "hiring_overview"))]
     answer = follow_up("hvor længe varer det?", earlier)
@@ -467,18 +462,8 @@ def test_no_municipality_named_says_and_sets_nothing(text):
 
 def thread_events(question: str, key: str, shown: Tuple[str, ...], text: str, intent: str = "follow_up",
                   item: Optional[str] = None, confidence: float = 0.6) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
-    """(events, latest parse data): a knowledge question on `key` answered with the items `shown`, then `text`
-    with `intent` and, if given, the item selector's `item` at `confidence`."""
-    asked = {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
-    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent}}
-    if item:
-        topic = {i.id: i.topic for i in load_items()}[item]
-        latest["knowledge_item"] = {"id": item, "topic": topic, "confidence": confidence,
-                                    "ranking": [{"id": item, "topic": topic, "confidence": confidence}]}
-        latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
-    events: List[Dict[str, Any]] = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": items_text(*shown)},
-              {"event": "user", "text": text, "parse_data": latest}]
-    return events, latest
+    """(events, latest parse data): a knowledge question on `key` answered with the items `shown`, then `text`."""
+    return knowledge_then(question, key, items_text(*shown), text, intent, item, confidence)
 
 
 @pytest.mark.parametrize("question, key, shown, text, fact, absent", [
