@@ -189,9 +189,13 @@ def _answers(thread: Thread, match: Match) -> bool:
     return bool(match.covers) or match.item.id == thread.picked or thread.ranking.get(match.item.id, 0.0) >= RANK_FITS
 
 
-def best_match(thread: Thread) -> Optional[Match]:
-    """The best-scoring candidate sentence that answers the follow-up (`_answers`), or None."""
-    matches = [_score(thread, item, sentence) for item in candidates(thread) for sentence in sentences(item.text)]
+def best_match(thread: Thread, shown_only: bool = False) -> Optional[Match]:
+    """The best-scoring candidate sentence that answers the follow-up (`_answers`), or None.
+
+    With `shown_only`, only the sentences of the items shown since the question count.
+    """
+    items = thread.shown if shown_only else candidates(thread)
+    matches = [_score(thread, item, sentence) for item in items for sentence in sentences(item.text)]
     fitting = [m for m in matches if _answers(thread, m)]
     return max(fitting, key=lambda m: m.score) if fitting else None
 
@@ -246,9 +250,9 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
     if "why" in asked_for(text):  # a bare "hvorfor?" is about the answer to the question before it
         bare = not thread.message_words
         about = {"message_words": thread.question_words, "asks": thread.question_asks} if bare else {"asks": []}
-        best = best_match(Thread(**{**thread.__dict__, **about}))
-        shown = best is not None and best.item.id in thread.excluded and bool(best.covers)
-        return Reply(WHY_UNKNOWN.format(sentence=best.sentence), "unknown") if shown and best else not_known(_last_topic(thread))
+        best = best_match(Thread(**{**thread.__dict__, **about}), shown_only=True)
+        known = best is not None and bool(best.covers)
+        return Reply(WHY_UNKNOWN.format(sentence=best.sentence), "unknown") if known and best else not_known(_last_topic(thread))
     if thread.asks:
         return None
     named_form = find_value("company_form", text)

@@ -41,6 +41,9 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # "hvor bliver udbuddene slået op": a place (a site, an office) answers it.
     "where": ((r"\bhvor\b(?! (mange|meget|lang|lange|hurtigt|stor|store|tit|ofte|gammel)\b)",),
               (r"\w\.(dk|eu|com)\b", r"\bhos\b", r"\bgå til\b")),
+    # "hvor tit": how often ("hvert år").
+    "often": ((r"\bhvor (tit|ofte)\b", r"\bhvor mange gange\b"),
+              (r"\bhvert (år|kvartal)\b", r"\bhver (måned|uge)\b", r"\bom året\b", r"\bårlig")),
     "rate": ((r"\b(sats\w*|procent\w*|hvor (meget|stor)\w* (er|bliver) (afgiften|skatten|tilskuddet))\b",),
              (r"\d+(,\d+)?\s*%", r"procent", r"\bsats")),
     # "hvor meget får jeg i tilskud i timen": only a figure (kr., %) or a rate answers it.
@@ -61,7 +64,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest", a figure) are in many items: an item not shown
 # yet answers them only if it also fits the conversation.
-LOOSE_ASKS = ("duration", "when", "where", "status", "rate", "count", "amount", "limit")
+LOOSE_ASKS = ("duration", "when", "where", "often", "status", "rate", "count", "amount", "limit")
 
 # Words too common to tie a follow-up to a sentence (folded, whole words).
 COMMON_WORDS = frozenset({

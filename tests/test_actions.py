@@ -612,3 +612,17 @@ def test_a_bare_why_is_about_the_question_before_it():
     events, latest = thread_events("hvornaar lukkede vaekstcentret", "centre_history", ("centre_history_main",), "hvorfor")
     reply = follow_up_reply(events, latest).text
     assert "står der ikke i mine kilder" in reply and "udgangen af 2015" in reply and PHONE_LINK in reply
+
+
+def test_a_bare_why_with_buttons_offered_is_still_about_the_answer_shown():
+    events, latest = thread_events("hvornaar lukkede vaekstcentret", "centre_history",
+                                   ("centre_history_main", "centre_history_placement"), "hvorfor")
+    events[1]["data"] = {"buttons": [{"title": "Findes Vækstcentret stadig?", "payload": "Findes Vækstcentret stadig?"}]}
+    reply = follow_up_reply(events, latest).text
+    assert "står der ikke i mine kilder" in reply and "Centret lukkede ved udgangen af 2015" in reply
+
+
+def test_how_often_after_the_general_assembly_gets_every_year():
+    events, latest = thread_events("hvad skal der staa i vedtaegterne for at blive rsv", "governance",
+                                   ("rsv_articles", "governance_general_assembly"), "hvor tit")
+    assert "hvert år" in follow_up_reply(events, latest).text
