@@ -25,9 +25,9 @@ from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.shared.core.events import BotUttered, Event
 
 from actions.endings import GOODBYE_RESPONSE
-from actions.follow_up import faq_key, previous_question, previous_reply, resolve, thread_reply, without_repeats
+from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
 from actions.meta import meta_reply
-from actions.transcript import offered_questions
+from actions.transcript import offered_questions, previous_reply
 
 logger = logging.getLogger(__name__)
 

@@ -123,3 +123,31 @@ def write_nlu_reports(folder: Path, intent_errors: Sequence[str], faq_errors: Se
     for name, content in reports.items():
         (folder / name).write_text(json.dumps(content), encoding="utf-8")
     return folder
+
+
+# --- a knowledge answer and the message after it, as the follow-up logic sees them (no model) ----------
+
+def items_text(*ids: str) -> str:
+    """The texts of these knowledge items joined as an answer shows them."""
+    from actions.knowledge import load_items
+
+    texts_by_id = {item.id: item.text for item in load_items()}
+    return "\n\n".join(texts_by_id[i] for i in ids)
+
+
+def knowledge_then(question: str, key: str, answer: str, text: str, intent: str = "faq", item: Optional[str] = None,
+                 confidence: float = 0.6) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
+    """(events, latest parse data): a knowledge question on faq key `key` answered with `answer`, then `text`
+    with `intent` and, if given, the item selector's `item` (an item id) at `confidence` (0-1)."""
+    from actions.knowledge import load_items
+
+    asked = {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
+    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent}}
+    if item:
+        topic = {i.id: i.topic for i in load_items()}[item]
+        latest["knowledge_item"] = {"id": item, "topic": topic, "confidence": confidence,
+                                    "ranking": [{"id": item, "topic": topic, "confidence": confidence}]}
+        latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
+    events: List[Dict[str, Any]] = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": answer},
+                                    {"event": "user", "text": text, "parse_data": latest}]
+    return events, latest

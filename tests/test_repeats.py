@@ -21,7 +21,7 @@ def answer(*ids: str) -> str:
 def test_items_the_previous_reply_showed_are_left_out_and_the_buttons_stay():
     shown = answer("procurement_overview", "procurement_rsv")
     events = [user("må vi reservere en kontrakt", "public_procurement"), {"event": "bot", "text": shown},
-              user("hvor bliver udbuddene slået op", "public_procurement")]
+              user("hvor bliver offentlige udbud og kommunale indkøb slået op i Danmark", "public_procurement")]
     sent = BotUttered(answer("procurement_where_published", "procurement_overview"), {"buttons": [{"title": "x", "payload": "x"}]})
     [event] = trimmed([sent], events, events[-1]["parse_data"])
     assert event.text == TEXTS["procurement_where_published"] and event.data["buttons"] == [{"title": "x", "payload": "x"}]
@@ -32,7 +32,7 @@ def test_an_answer_that_would_lead_with_what_was_just_shown_is_answered_as_a_fol
               {"event": "bot", "text": answer("hiring_loentilskud", "hiring_overview")},
               user("hvor længe kan de være ansat med tilskud?", "hiring_special_terms")]
     [event] = trimmed([BotUttered(answer("hiring_loentilskud", "hiring_overview"))], events, events[-1]["parse_data"])
-    assert "op til 6 måneder" in event.text and "Var det ikke svar på dit spørgsmål" in event.text
+    assert "op til 6 måneder" in event.text and "Var det ikke svar" not in event.text and "rimelighedskrav" not in event.text
     assert TEXTS["hiring_overview"] not in event.text
 
 

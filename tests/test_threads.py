@@ -7,7 +7,7 @@ follow-up; an honest "I don't know" with the phone number where no item fits; en
 """
 
 import asyncio
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List
 
 import pytest
 from rasa.shared.core.events import BotUttered
@@ -21,35 +21,10 @@ from actions.knowledge import load_items
 from actions.meta import SUMMARY_INTRO, meta_reply, summary
 from actions.validation import ValidateAdviceForm
 from channels.repeats import trimmed
+from tests.helpers import items_text, knowledge_then
 
 PHONE = "72 20 00 30"
 GOODBYE = "Held og lykke med virksomheden!"
-
-
-def items_text(*ids: str) -> str:
-    """The texts of these knowledge items joined as an answer shows them."""
-    texts_by_id = {item.id: item.text for item in load_items()}
-    return "\n\n".join(texts_by_id[i] for i in ids)
-
-
-def chosen(item_id: str, confidence: float = 0.6) -> Dict[str, Any]:
-    """The item selector's parse data naming `item_id`."""
-    topic = {item.id: item.topic for item in load_items()}[item_id]
-    return {"id": item_id, "topic": topic, "confidence": confidence, "ranking": [{"id": item_id, "topic": topic, "confidence": confidence}]}
-
-
-def conversation(question: str, key: str, answer: str, text: str, intent: str = "faq",
-                 item: Optional[str] = None) -> Tuple[List[Dict[str, Any]], Dict[str, Any]]:
-    """(events, latest parse data): a knowledge question on `key` answered with `answer`, then `text`."""
-    asked = {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
-    latest: Dict[str, Any] = {"text": text, "intent": {"name": intent}}
-    if item:
-        latest["knowledge_item"] = chosen(item)
-        topic = latest["knowledge_item"]["topic"]
-        latest["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}
-    events: List[Dict[str, Any]] = [{"event": "user", "text": question, "parse_data": asked}, {"event": "bot", "text": answer},
-              {"event": "user", "text": text, "parse_data": latest}]
-    return events, latest
 
 
 @pytest.mark.parametrize("text", [
@@ -79,13 +54,13 @@ def test_whole_questions_and_payloads_are_not_elliptical(text):
      "vi vil ansætte en på deltid til butikken, ændrer det noget?", "growth_change_form", "almindelig forening"),
 ], ids=["which law after the criteria", "og P/S after the company forms", "hiring staff after the association's CVR"])
 def test_an_elliptical_follow_up_the_nlu_took_elsewhere_gets_the_thread_s_fact(question, key, shown, text, nlu_item, fact):
-    events, latest = conversation(question, key, items_text(*shown), text, item=nlu_item)
+    events, latest = knowledge_then(question, key, items_text(*shown), text, item=nlu_item)
     reply = thread_reply(events, latest)
     assert reply is not None and fact in reply.text
 
 
 def test_the_rate_of_payroll_tax_gets_what_is_known_of_it_and_the_phone():
-    events, latest = conversation("skal vi betale lønsumsafgift", "tax_vat_accounting", items_text("tax_payroll_tax"),
+    events, latest = knowledge_then("skal vi betale lønsumsafgift", "tax_vat_accounting", items_text("tax_payroll_tax"),
                                   "hvad er satsen", item="wse_definition")
     reply = thread_reply(events, latest)
     assert reply is not None and "Satsen afhænger af" in reply.text and PHONE in reply.text
@@ -93,13 +68,13 @@ def test_the_rate_of_payroll_tax_gets_what_is_known_of_it_and_the_phone():
 
 
 def test_a_follow_up_naming_its_own_subject_leaves_the_thread():
-    events, latest = conversation("hvornår blev vækstcentret oprettet", "centre_history", items_text("centre_history_main"),
+    events, latest = knowledge_then("hvornår blev vækstcentret oprettet", "centre_history", items_text("centre_history_main"),
                                   "og hvad er grænsen for moms?", item="tax_vat")
     assert thread_reply(events, latest) is None
 
 
 def test_a_whole_question_is_not_read_against_the_thread():
-    events, latest = conversation("hvornår skal vi momsregistreres", "tax_vat_accounting", items_text("tax_vat"),
+    events, latest = knowledge_then("hvornår skal vi momsregistreres", "tax_vat_accounting", items_text("tax_vat"),
                                   "hvordan anmelder vi os som registreret socialøkonomisk virksomhed på virk.dk", item="rsv_register_how")
     assert thread_reply(events, latest) is None
 
@@ -110,21 +85,21 @@ def test_no_thread_without_an_answer_just_before():
 
 
 def test_the_echo_never_quotes_a_sentence_that_does_not_answer_the_follow_up():
-    events, latest = conversation("skal vi betale moms vi saelger kaffe for 30000", "tax_vat_accounting",
+    events, latest = knowledge_then("skal vi betale moms vi saelger kaffe for 30000", "tax_vat_accounting",
                                   items_text("tax_vat", "tax_annual_report"), "hvad nu hvis vi kommer over i juli", intent="follow_up")
     reply = follow_up_reply(events, latest)
     assert "Kommer den for sent" not in reply.text  # the annual report's fine is not about VAT
 
 
 def test_the_echo_of_a_price_gives_the_companies_fee_beside_the_free_cvr_number():
-    events, latest = conversation("skal vi bruge mitid erhverv, vi er tre stiftere", "cvr_registration",
+    events, latest = knowledge_then("skal vi bruge mitid erhverv, vi er tre stiftere", "cvr_registration",
                                   items_text("cvr_how", "cvr_fees"), "og koster cvr nummeret noget", intent="follow_up")
     reply = follow_up_reply(events, latest)
     assert "670 kr." in reply.text
 
 
 def test_how_many_after_the_wage_subsidy_rules_gets_the_reasonableness_rule():
-    events, latest = conversation("hvor længe kan man have en i løntilskud", "hiring_special_terms",
+    events, latest = knowledge_then("hvor længe kan man have en i løntilskud", "hiring_special_terms",
                                   items_text("hiring_loentilskud"), "vi har 10 fastansatte, hvor mange bliver det så",
                                   intent="follow_up")
     assert "1 for hver 5" in follow_up_reply(events, latest).text
@@ -137,11 +112,11 @@ def run_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> List[
 
 
 def test_an_off_topic_reading_of_an_elliptical_follow_up_is_answered_in_the_thread():
-    events, latest = conversation("hvad koster et aps at starte", "company_form", items_text("company_form_aps"),
+    events, latest = knowledge_then("hvad koster et aps at starte", "company_form", items_text("company_form_aps"),
                                   "skal de 20000 blive stående på kontoen?", intent="out_of_scope")
     text = run_follow_up(events, latest)[0]["text"]
     assert "ved jeg desværre ikke" in text and PHONE in text  # no fact about it: honest, not another item
-    events, latest = conversation("hvad koster et aps at starte", "company_form", items_text("company_form_aps"),
+    events, latest = knowledge_then("hvad koster et aps at starte", "company_form", items_text("company_form_aps"),
                                   "hvad bliver vejret i morgen i hele landet og på bornholm", intent="out_of_scope")
     assert [m.get("response") for m in run_follow_up(events, latest)] == ["utter_out_of_scope"]
 
@@ -171,12 +146,12 @@ def test_say_it_shorter_gives_the_first_sentence_of_each_item_shown():
     short = summary([shown, "Kilde: [skat.dk](https://skat.dk)"])
     lines = short.splitlines()
     assert lines[0] == SUMMARY_INTRO and len(lines) == 3 and "50.000 kr." in lines[1] and len(short) < len(shown)
-    events, _ = conversation("hvad er momsgrænsen", "tax_vat_accounting", shown, "kan du sige det kortere", intent="nlu_fallback")
+    events, _ = knowledge_then("hvad er momsgrænsen", "tax_vat_accounting", shown, "kan du sige det kortere", intent="nlu_fallback")
     assert meta_reply(events, "kan du sige det kortere") == {"text": summary([shown])}
 
 
 def test_clarify_answers_an_english_ending():
-    events, latest = conversation("hvad er momsgrænsen", "tax_vat_accounting", items_text("tax_vat"), "thanks thats all",
+    events, latest = knowledge_then("hvad er momsgrænsen", "tax_vat_accounting", items_text("tax_vat"), "thanks thats all",
                                   intent="nlu_fallback")
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionClarify().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
@@ -184,14 +159,14 @@ def test_clarify_answers_an_english_ending():
 
 
 def test_the_knowledge_answer_to_an_ending_is_the_goodbye():
-    events, latest = conversation("hvordan sælger vi til det offentlige", "public_procurement", items_text("procurement_overview"),
+    events, latest = knowledge_then("hvordan sælger vi til det offentlige", "public_procurement", items_text("procurement_overview"),
                                   "ok endelig. farvel", item="procurement_overview")
     sent = trimmed([BotUttered(items_text("procurement_overview"), {"buttons": [{"title": "x", "payload": "x"}]})], events, latest, GOODBYE)
     assert [e.text for e in sent] == [GOODBYE] and not sent[0].data.get("buttons")
 
 
 def test_the_knowledge_answer_to_an_elliptical_follow_up_stays_in_the_thread():
-    events, latest = conversation("hvad er de fem kriterier for rsv", "rsv_criteria", items_text("rsv_criteria_five"),
+    events, latest = knowledge_then("hvad er de fem kriterier for rsv", "rsv_criteria", items_text("rsv_criteria_five"),
                                   "hvilken lov står det i", item="rsv_benefits_mark")
     sent = trimmed([BotUttered(items_text("rsv_benefits_mark"), {})], events, latest, GOODBYE)
     assert "lov nr. 711" in sent[0].text
@@ -226,28 +201,28 @@ def test_thanks_during_the_form_is_no_answer(text, intent):
 
 
 def test_a_when_question_the_thread_cannot_answer_is_an_honest_dont_know():
-    events, latest = conversation("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
+    events, latest = knowledge_then("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
                                   "hvornår kommer der nye regler for det?", item="rsv_criteria_forening")
     reply = thread_reply(events, latest)
     assert reply is not None and reply.kind == "unknown" and PHONE in reply.text
 
 
 def test_a_when_question_on_the_committee_behind_the_scheme_gets_its_date():
-    events, latest = conversation("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
+    events, latest = knowledge_then("hvad er de fem kriterier", "rsv_criteria", items_text("rsv_criteria_five"),
                                   "hvornår blev det udvalg nedsat der foreslog ordningen?", item="rsv_criteria_forening")
     reply = thread_reply(events, latest)
     assert reply is not None and "7. februar 2013" in reply.text
 
 
 def test_og_ps_after_another_topic_keeps_the_nlu_s_item_for_that_form_when_the_thread_has_none():
-    events, latest = conversation("skal man have revisor", "tax_vat_accounting", items_text("accounting_audit_opt_out"),
+    events, latest = knowledge_then("skal man have revisor", "tax_vat_accounting", items_text("accounting_audit_opt_out"),
                                   "og P/S?", item="company_form_as_ps")
     assert thread_reply(events, latest) is None
 
 
 def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered():
     """Panel round 3, #4: "frist?" after the RSV accounts answer, whose buttons offered the deadline."""
-    events, latest = conversation("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?",
+    events, latest = knowledge_then("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?",
                                   "tax_vat_accounting", items_text("tax_rsv_reporting"), "frist?")
     offered = {item.id: item.question for item in load_items()}["tax_annual_report"]
     assert thread_reply(events, latest).kind == "unknown"  # without the button: no item of the thread ties to it
@@ -262,6 +237,6 @@ def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered():
      "længden afhænger af den ydelse"),
 ])
 def test_a_count_or_a_length_the_answer_gave_is_quoted_not_unknown(question, key, item, follow_up, fact):
-    events, latest = conversation(question, key, items_text(item), follow_up)
+    events, latest = knowledge_then(question, key, items_text(item), follow_up)
     reply = thread_reply(events, latest)
     assert reply.kind == "sentence" and fact in reply.text

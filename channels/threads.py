@@ -1,0 +1,61 @@
+"""A follow-up keeps the thread before the dialogue policies see the NLU's intent.
+
+Right after a knowledge answer, "hvem åbnede det" is read by the NLU as bot_challenge ("are you
+a person?") and "og hvis vi ansætter en kok" as inform; their rules would answer with the
+chatbot notice or the offer of advice. `install` wraps Rasa's MessageProcessor.parse_message:
+when the message is such a follow-up and the topic just discussed answers it
+(actions.follow_up.keeps_thread), its intent becomes `follow_up`, so the rule for follow-ups
+(data/rules/faq.yml: action_follow_up) answers it from the thread. Nothing changes while a
+form is active or when the parse has no conversation (the /model/parse endpoint). Installed
+when the channels package is imported, i.e. in the Rasa server.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Dict, Optional
+
+from rasa.core.processor import MessageProcessor
+
+from actions.follow_up import FOLLOW_UP_INTENT, keeps_thread
+
+logger = logging.getLogger(__name__)
+
+
+def kept(parse_data: Dict[str, Any], tracker: Any) -> Dict[str, Any]:
+    """`parse_data` with the intent `follow_up` if the message keeps the thread, else unchanged.
+
+    Args:
+        parse_data: the NLU's result for the message (Rasa's parse data dict).
+        tracker: the conversation's DialogueStateTracker before the message, or None.
+    """
+    if tracker is None or getattr(tracker, "active_loop_name", None):
+        return parse_data
+    events = [event.as_dict() for event in tracker.events]
+    events.append({"event": "user", "text": parse_data.get("text"), "parse_data": parse_data})
+    if not keeps_thread(events, parse_data):
+        return parse_data
+    intent = dict(parse_data.get("intent") or {})
+    logger.info("Kept the thread: a follow-up read as %s is answered from the topic just discussed.", intent.get("name"))
+    return {**parse_data, "intent": {"name": FOLLOW_UP_INTENT, "confidence": intent.get("confidence", 1.0)}}
+
+
+def install() -> None:
+    """Wraps MessageProcessor.parse_message once (see the module docstring)."""
+    original = MessageProcessor.parse_message
+    if getattr(original, "keeps_threads", False):
+        return
+
+    @functools.wraps(original)
+    async def parse_message(self: MessageProcessor, message: Any, tracker: Optional[Any] = None,
+                            *args: Any, **kwargs: Any) -> Dict[str, Any]:
+        parse_data = await original(self, message, tracker, *args, **kwargs)
+        try:
+            return kept(parse_data, tracker)
+        except Exception as error:  # never lose the message over the thread check
+            logger.error("Could not check the thread of a message (%s); kept the NLU's intent.", type(error).__name__)
+            return parse_data
+
+    parse_message.keeps_threads = True  # type: ignore[attr-defined]
+    MessageProcessor.parse_message = parse_message
