@@ -1,7 +1,8 @@
 """Input channels of the Rasa server (named in credentials.yml)."""
 
-from channels import action_payload, form_fallback, repeats
+from channels import action_payload, form_fallback, policy_window, repeats
 
 action_payload.install()
 form_fallback.install()
+policy_window.install()
 repeats.install()
