@@ -4,9 +4,9 @@
 package is not installed (it is published only as a GitHub release file), this
 component builds spaCy's own Danish language data instead: the Danish tokenizer,
 stop words and the lookup lemmas of `spacy-lookups-data`. Those lemmas (553,116 words)
-took 181 MB as spaCy's in-memory table; here they are read from a 2.5 MB marisa-trie
-file built once from the same data and memory-mapped, giving the same lemma for every
-word (see `LemmaTable`).
+took about 210 MB of the server's memory as spaCy's in-memory table (260 MB while being
+read); here they are read from a 2.5 MB marisa-trie file, built once from the same data
+and memory-mapped, which gives the same lemma for every word (see `LemmaTable`).
 
 Which pipeline a model was trained with is recorded inside the model, and serving
 refuses a model whose recorded pipeline differs from the one this machine would

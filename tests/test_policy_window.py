@@ -58,14 +58,14 @@ def test_the_long_conversation_is_long_and_has_hidden_turns():
 ], ids=["rules", "ml-policies", "omit-unset-slots"])
 def test_recent_states_are_those_of_the_whole_conversation(options):
     checked = 0
-    for end in ACTION_POSITIONS[::3]:  # the tracker just before an action is predicted
+    for end in ACTION_POSITIONS[::5]:  # the tracker just before an action is predicted
         tracker = DialogueStateTracker.from_events("window", EVENTS[:end], slots=DOMAIN.slots)
         full = DOMAIN.states_for_tracker_history(tracker, **options)
         recent = DOMAIN.states_for_tracker_history(RecentStatesTracker.view(tracker), **options)
         assert recent[-COMPARED:] == full[-COMPARED:], f"at event {end}"
         assert len(recent) >= min(len(full), COMPARED)
         checked += len(recent) < len(full) - 10
-    assert checked > 50  # most trackers were featurised from a recent message on
+    assert checked > 30  # most trackers were featurised from a recent message on
 
 
 def test_a_short_conversation_is_featurised_whole():
@@ -118,7 +118,7 @@ async def predictions_compared(model, action_url, texts):
 
 
 def test_the_policies_predict_the_same_on_a_long_typed_conversation(model, actions_service):
-    texts = typed_messages() * 3  # about 150 messages in one session
+    texts = typed_messages() * 2  # about 70 messages in one session
     action_url = actions_service.health_url.replace("/health", "/webhook")
     pairs = asyncio.run(predictions_compared(model, action_url, texts))
     assert len(pairs) > 2 * len(texts)

@@ -33,7 +33,7 @@ from scripts.bench.workload import build_conversations, examples_by_intent
 from scripts.paths import ROOT
 from scripts.serving.services import action_server, free_port, rasa_server
 
-RANGES = ((1, 1), (1, 10), (46, 50), (251, 300))
+RANGES = ((1, 1), (1, 10), (46, 50), (96, 100), (146, 150), (251, 300))
 HELD_OUT = ROOT / "tests" / "nlu"
 
 
