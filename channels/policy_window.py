@@ -5,12 +5,15 @@ action (`Domain.states_for_tracker_history`, called by each policy), although th
 MemoizationPolicy reads the last 4 of them and the TEDPolicy the last 5 (`max_history`),
 and RulePolicy's rules, which span at most one user message, the last few. So the cost of
 a message grew with the conversation (docs/benchmarks.md). `install` makes Rasa's
-`MessageProcessor` hand the policies a view of the tracker whose past states start at
-the KEPT_ACTIONS-th last action shown to the ML policies: each state is still made from
-a tracker replayed over all events (slots, active loop and latest message as they were),
-only the states before that action are not built. The predictions are the same as long as
-no policy reads more than the last KEPT_ACTIONS - 2 states (`tests/test_policy_window.py`
-checks the states and the predictions on the project's conversations).
+`MessageProcessor` hand the policies a view of the tracker whose past states start at a
+recent user message, before which at least KEPT_ACTIONS actions shown to the ML policies
+follow: the replay for the states starts there from the slots and active loop of that
+moment (see `RecentStatesTracker` for why the states are then the same). The predictions
+are the same as long as no policy reads more than the last KEPT_ACTIONS - 2 states
+(`tests/test_policy_window.py` checks the states on 90 prefixes of a long conversation
+and the predictions on a long typed one). This project has no `conversation_start` rules;
+such a rule would still match only at the start, since a view always holds more states
+than any rule.
 
 Installed when the channels package is imported, i.e. in the Rasa server.
 """

@@ -22,6 +22,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, Optional, Text
 
@@ -116,14 +117,15 @@ class LemmaTable:
 
     @classmethod
     def load(cls, cache: Optional[Path] = None) -> LemmaTable:
-        """The table memory-mapped from the cache folder, built there first if missing.
+        """The table memory-mapped from the cache folder, built there first if missing
+        (in a temporary folder, with a warning, if the cache folder cannot be written).
 
         Args:
             cache: the folder (default: $DANISH_LEMMA_CACHE, else ~/.cache/danish-spacy);
                 the file name carries the spacy-lookups-data version.
 
         Raises:
-            OSError: the file can neither be read nor built.
+            OSError: the file can neither be read nor built, not even in a temporary folder.
         """
         import marisa_trie
 
@@ -131,7 +133,13 @@ class LemmaTable:
         path = folder / f"da_lemma_lookup-{importlib.metadata.version('spacy-lookups-data')}.marisa"
         if not path.is_file():
             logger.info("Building the Danish lemma table %s (once).", path)
-            cls.build(path)
+            try:
+                cls.build(path)
+            except OSError as error:
+                logger.warning("Cannot write the Danish lemma table to %s (%s); building it in a temporary "
+                               "folder for this process. Set %s to a writable folder.", path, error, LEMMA_CACHE_ENV)
+                path = Path(tempfile.mkdtemp(prefix="danish-lemmas-")) / path.name
+                cls.build(path)
         return cls(marisa_trie.BytesTrie().mmap(str(path)))
 
     def get(self, word: Text) -> Text:

@@ -57,6 +57,14 @@ def test_lemma_table_gives_spacys_lemma_for_every_word(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == [f"da_lemma_lookup-{fallback_identity().split()[-1][:-1]}.marisa"]
 
 
+def test_an_unwritable_cache_folder_still_gives_the_lemmas(tmp_path, caplog, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the cache folder should be: it cannot be created
+    monkeypatch.setattr(danish_spacy.tempfile, "mkdtemp", lambda prefix: str(tmp_path))  # not left in /tmp
+    assert LemmaTable.load(blocked).get("kommunerne") == "kommune"
+    assert "DANISH_LEMMA_CACHE" in caplog.text and list(tmp_path.glob("*.marisa"))
+
+
 @pytest.mark.skipif(official_installed, reason="da_core_news_sm is installed: the fallback is not used")
 def test_fallback_analyses_the_training_data_as_spacys_lookup_lemmatizer_does():
     spacys = spacy.blank("da")
