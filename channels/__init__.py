@@ -1,8 +1,9 @@
 """Input channels of the Rasa server (named in credentials.yml)."""
 
-from channels import action_payload, form_fallback, repeats, threads
+from channels import action_payload, form_fallback, policy_window, repeats, threads
 
 action_payload.install()
 form_fallback.install()
+policy_window.install()
 repeats.install()
 threads.install()

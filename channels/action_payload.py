@@ -19,10 +19,11 @@ from the slots. Installed when the channels package is imported, i.e. in the Ras
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from rasa.core.actions.action import RemoteAction
+
+from channels.patching import wrap_once
 
 ACTION_SERVER_TURNS = 10  # user messages of events sent; a follow-up refers to the last few answers
 DOMAIN_KEYS = ("slots", "forms")  # what rasa_sdk's FormValidationAction reads of the domain
@@ -73,13 +74,8 @@ def slim_payload(payload: Dict[str, Any], turns: int = ACTION_SERVER_TURNS) -> D
 
 def install() -> None:
     """Wraps RemoteAction._action_call_format once (see the module docstring)."""
-    original = RemoteAction._action_call_format
-    if getattr(original, "slimmed", False):
-        return
 
-    @functools.wraps(original)
-    def action_call_format(self: RemoteAction, *args: Any, **kwargs: Any) -> Dict[str, Any]:
-        return slim_payload(original(self, *args, **kwargs))
+    def slimmed(original: Callable[..., Dict[str, Any]]) -> Callable[..., Dict[str, Any]]:
+        return lambda self, *args, **kwargs: slim_payload(original(self, *args, **kwargs))
 
-    action_call_format.slimmed = True  # type: ignore[attr-defined]
-    RemoteAction._action_call_format = action_call_format
+    wrap_once(RemoteAction, "_action_call_format", slimmed)

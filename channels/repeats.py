@@ -17,9 +17,8 @@ when the channels package is imported, i.e. in the Rasa server.
 
 from __future__ import annotations
 
-import functools
 import logging
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.shared.core.events import BotUttered, Event
@@ -28,6 +27,7 @@ from actions.endings import GOODBYE_RESPONSE
 from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
 from actions.meta import meta_reply
 from actions.transcript import offered_questions, previous_reply
+from channels.patching import wrap_once
 
 logger = logging.getLogger(__name__)
 
@@ -92,22 +92,20 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
 
 def install() -> None:
     """Wraps ActionRetrieveResponse.run once (see the module docstring)."""
-    original = ActionRetrieveResponse.run
-    if getattr(original, "drops_repeats", False):
-        return
 
-    @functools.wraps(original)
-    async def run(self: ActionRetrieveResponse, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
-        events = await original(self, output_channel, nlg, tracker, domain)
-        if self.name() != RETRIEVAL_ACTION or tracker.latest_message is None:
-            return events
-        try:
-            goodbye = ((domain.responses.get(GOODBYE_RESPONSE) or [{}])[0]).get("text") or ""
-            return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data, goodbye)
-        except Exception as error:  # never lose the answer over the trimming
-            logger.error("utter_faq: could not compare with the previous reply (%s); sent the answer as it is.",
-                         type(error).__name__)
-            return events
+    def drops_repeats(original: Callable[..., Any]) -> Callable[..., Any]:
+        async def run(self: ActionRetrieveResponse, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+            events = await original(self, output_channel, nlg, tracker, domain)
+            if self.name() != RETRIEVAL_ACTION or tracker.latest_message is None:
+                return events
+            try:
+                goodbye = ((domain.responses.get(GOODBYE_RESPONSE) or [{}])[0]).get("text") or ""
+                return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data, goodbye)
+            except Exception as error:  # never lose the answer over the trimming
+                logger.error("utter_faq: could not compare with the previous reply (%s); sent the answer as it is.",
+                             type(error).__name__)
+                return events
 
-    run.drops_repeats = True  # type: ignore[attr-defined]
-    ActionRetrieveResponse.run = run
+        return run
+
+    wrap_once(ActionRetrieveResponse, "run", drops_repeats)

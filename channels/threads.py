@@ -12,13 +12,13 @@ when the channels package is imported, i.e. in the Rasa server.
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any, Dict, Optional
 
 from rasa.core.processor import MessageProcessor
 
 from actions.follow_up import FOLLOW_UP_INTENT, keeps_thread
+from channels.patching import wrap_once
 
 logger = logging.getLogger(__name__)
 
@@ -43,19 +43,18 @@ def kept(parse_data: Dict[str, Any], tracker: Any) -> Dict[str, Any]:
 
 def install() -> None:
     """Wraps MessageProcessor.parse_message once (see the module docstring)."""
-    original = MessageProcessor.parse_message
-    if getattr(original, "keeps_threads", False):
-        return
 
-    @functools.wraps(original)
-    async def parse_message(self: MessageProcessor, message: Any, tracker: Optional[Any] = None,
-                            *args: Any, **kwargs: Any) -> Dict[str, Any]:
-        parse_data = await original(self, message, tracker, *args, **kwargs)
-        try:
-            return kept(parse_data, tracker)
-        except Exception as error:  # never lose the message over the thread check
-            logger.error("Could not check the thread of a message (%s); kept the NLU's intent.", type(error).__name__)
-            return parse_data
+    def keeps_threads(original: Any) -> Any:
+        async def parse_message(self: MessageProcessor, message: Any, tracker: Optional[Any] = None,
+                                *args: Any, **kwargs: Any) -> Dict[str, Any]:
+            parse_data = await original(self, message, tracker, *args, **kwargs)
+            try:
+                return kept(parse_data, tracker)
+            except Exception as error:  # never lose the message over the thread check
+                logger.error("Could not check the thread of a message (%s); kept the NLU's intent.",
+                             type(error).__name__)
+                return parse_data
 
-    parse_message.keeps_threads = True  # type: ignore[attr-defined]
-    MessageProcessor.parse_message = parse_message
+        return parse_message
+
+    wrap_once(MessageProcessor, "parse_message", keeps_threads)

@@ -1,6 +1,9 @@
 """The Danish spaCy pipeline: the fallback, its record in the model, and the guard."""
 
+import gzip
+import json
 import tarfile
+from pathlib import Path
 
 import pytest
 import spacy
@@ -8,10 +11,20 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.model import InvalidModelError
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.utils.io import dump_obj_as_json_to_file
+from spacy.lookups import Table
 
 from components import danish_spacy
-from components.danish_spacy import RECORD_FILE, SpacyNLP, fallback_identity, load_pipeline, pipeline_identity
+from components.danish_spacy import (
+    LEMMA_DATA,
+    RECORD_FILE,
+    LemmaTable,
+    SpacyNLP,
+    fallback_identity,
+    load_pipeline,
+    pipeline_identity,
+)
 
 OFFICIAL = "da_core_news_sm"
 CONFIG = {"model": OFFICIAL, "model_version": "3.4.0"}
@@ -31,6 +44,41 @@ def test_fallback_has_danish_tokens_stop_words_and_lookup_lemmas():
     assert lemmas["kommunerne"] == "kommune" and lemmas["ansatte"] == "ansætte"
     assert [t.text for t in doc if t.is_stop][:3] == ["vi", "har", "i"]
     assert "kommunerne" in [t.text for t in doc] and "," in [t.text for t in doc]
+
+
+def test_lemma_table_gives_spacys_lemma_for_every_word(tmp_path):
+    table = LemmaTable.load(tmp_path)  # built from spacy-lookups-data into tmp_path, then memory-mapped
+    words = json.loads(gzip.decompress(LEMMA_DATA.read_bytes()))
+    spacys = Table.from_dict(words, name="lemma_lookup")  # what spaCy's lookup Lemmatizer reads
+    assert len(words) > 500_000
+    assert [word for word in words if table.get(word) != spacys.get(word, word)] == []
+    assert table.get("kommunerne") == "kommune" and table.get("Kommunerne") == "Kommunerne"
+    assert table.get("rsv-virksomhedsxyz") == "rsv-virksomhedsxyz"  # unknown words are their own lemma
+    assert [path.name for path in tmp_path.iterdir()] == [f"da_lemma_lookup-{fallback_identity().split()[-1][:-1]}.marisa"]
+
+
+def test_an_unwritable_cache_folder_still_gives_the_lemmas(tmp_path, caplog, monkeypatch):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # a file where the cache folder should be: it cannot be created
+    monkeypatch.setattr(danish_spacy.tempfile, "mkdtemp", lambda prefix: str(tmp_path))  # not left in /tmp
+    assert LemmaTable.load(blocked).get("kommunerne") == "kommune"
+    assert "DANISH_LEMMA_CACHE" in caplog.text and list(tmp_path.glob("*.marisa"))
+
+
+@pytest.mark.skipif(official_installed, reason="da_core_news_sm is installed: the fallback is not used")
+def test_fallback_analyses_the_training_data_as_spacys_lookup_lemmatizer_does():
+    spacys = spacy.blank("da")
+    spacys.add_pipe("lemmatizer", config={"mode": "lookup"})
+    spacys.initialize()
+    ours = load_pipeline(OFFICIAL, "3.4.0").model
+    texts = [message.get("text") for message in load_data(str(Path(__file__).parents[1] / "data" / "nlu")).nlu_examples]
+    texts += ["Vi er 3 ansatte i Næstved kommune, og VI HAR et ApS!", "   ", "e-mail: x@y.dk 72 20 00 30"]
+
+    def analysis(doc):
+        return [(t.text, t.lemma_, t.norm_, t.is_stop, t.is_punct, t.like_num, t.shape_) for t in doc]
+
+    assert len(texts) > 500
+    assert [analysis(ours(text)) for text in texts] == [analysis(spacys(text)) for text in texts]
 
 
 @pytest.mark.skipif(not official_installed, reason="da_core_news_sm 3.4.0 is not installed (run `make spacy-model`)")
