@@ -13,7 +13,6 @@ Installed when the channels package is imported, i.e. in the Rasa server.
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any, Dict
 
@@ -21,26 +20,26 @@ from rasa.core.actions.action import ActionExecutionRejection
 from rasa.core.actions.forms import FormAction
 from rasa.shared.exceptions import RasaException
 
+from channels.patching import wrap_once
+
 logger = logging.getLogger(__name__)
 
 
 def install() -> None:
     """Wraps FormAction.validate_slots once (see the module docstring)."""
-    original = FormAction.validate_slots
-    if getattr(original, "steps_aside", False):
-        return
 
-    @functools.wraps(original)
-    async def validate_slots(self: FormAction, slot_candidates: Dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await original(self, slot_candidates, *args, **kwargs)
-        except ActionExecutionRejection:
-            raise
-        except RasaException as error:
-            if slot_candidates:
+    def steps_aside(original: Any) -> Any:
+        async def validate_slots(self: FormAction, slot_candidates: Dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await original(self, slot_candidates, *args, **kwargs)
+            except ActionExecutionRejection:
                 raise
-            logger.warning("%s: the action server failed (%s); letting the rules answer.", self.name(), error)
-            raise ActionExecutionRejection(self.name(), "the action server cannot validate") from error
+            except RasaException as error:
+                if slot_candidates:
+                    raise
+                logger.warning("%s: the action server failed (%s); letting the rules answer.", self.name(), error)
+                raise ActionExecutionRejection(self.name(), "the action server cannot validate") from error
 
-    validate_slots.steps_aside = True  # type: ignore[attr-defined]
-    FormAction.validate_slots = validate_slots
+        return validate_slots
+
+    wrap_once(FormAction, "validate_slots", steps_aside)
