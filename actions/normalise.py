@@ -60,6 +60,14 @@ def _spellings(entity: str) -> Dict[str, str]:
     return spellings
 
 
+# Folded (see `fold`): started a year or more ago ("vi startede for 2 år siden", "stiftet i 2019",
+# "åbnede sidste år"): the enterprise runs, phase drift.
+RUNNING = "drift"
+RUNNING_FOR_A_WHILE = re.compile(
+    r"\b(?:startede|startet|begyndte|begyndt|abnede|abnet|stiftede|stiftet|etablerede|etableret|oprettede|oprettet)\b"
+    r".*\b(?:for (?:\d+|et|to|tre|fire|fem|seks|syv|otte|ni|ti|mange|nogle|et par) (?:ar|arh?) siden|i (?:19|20)\d\d|sidste ar|i fjor)\b")
+
+
 def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
@@ -79,6 +87,8 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     if not isinstance(text, str):
         return None
     lowered = text.lower()
+    if entity == "phase" and RUNNING_FOR_A_WHILE.search(fold(lowered)):
+        return RUNNING  # "vi startede for 2 år siden": not "starte" with a typo
     exact = {str(value).lower(): value for value in _spellings(entity).values()}
     if lowered.strip() in exact:  # a canonical value, e.g. from an entity or a button
         return exact[lowered.strip()]
