@@ -68,6 +68,11 @@ RUNNING_FOR_A_WHILE = re.compile(
     r".*\b(?:for (?:\d+|et|to|tre|fire|fem|seks|syv|otte|ni|ti|mange|nogle|et par) (?:ar|arh?) siden|i (?:19|20)\d\d|sidste ar|i fjor)\b")
 
 
+# Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte"): etablering.
+STARTING = "etablering"
+GETTING_STARTED = re.compile(r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b")
+
+
 def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
@@ -89,6 +94,8 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     lowered = text.lower()
     if entity == "phase" and RUNNING_FOR_A_WHILE.search(fold(lowered)):
         return RUNNING  # "vi startede for 2 år siden": not "starte" with a typo
+    if entity == "phase" and GETTING_STARTED.search(fold(lowered)):
+        return STARTING  # "hjælp mig med at komme i gang": not "i gang" (drift)
     exact = {str(value).lower(): value for value in _spellings(entity).values()}
     if lowered.strip() in exact:  # a canonical value, e.g. from an entity or a button
         return exact[lowered.strip()]

@@ -646,18 +646,7 @@ def test_an_ending_after_an_answer_gets_the_goodbye_not_a_topic(chat, ending):
     assert (GOODBYE in close or THANKS in close) and "udbud" not in close and "Mener du" not in close
 
 
-# "ok forget it" is read as the goodbye intent, whose rule answers with utter_goodbye in Danish only;
-# a bilingual goodbye there needs a custom action in domain.yml (a retrain).
-GOODBYE_INTENT_DANISH = pytest.mark.xfail(strict=False, reason="the goodbye intent's utter_goodbye is Danish only")
-
-
-# The model of 1 December 2026 (16:16) reads "thanks thats all" as other_language, whose rule answers with
-# the bilingual Danish-only notice and the phone, not a goodbye (the rule would need an action: a retrain).
-OTHER_LANGUAGE_NOTICE = pytest.mark.xfail(strict=False, reason="read as other_language: the notice, not a goodbye")
-
-
-@pytest.mark.parametrize("ending", [pytest.param("thanks thats all", marks=OTHER_LANGUAGE_NOTICE),
-                                    pytest.param("ok forget it", marks=GOODBYE_INTENT_DANISH)])
+@pytest.mark.parametrize("ending", ["thanks thats all", "ok forget it"])
 def test_an_english_ending_gets_a_bilingual_goodbye(chat, ending):
     chat("Can you answer in English please? I don't speak Danish")
     close = chat(ending)
@@ -670,8 +659,6 @@ def test_thanks_during_the_form_closes_it_politely(chat):
     assert GOODBYE in close and not asked("phase", close) and not asked("company_form", close)
 
 
-@pytest.mark.xfail(strict=False, reason="the model of 1 December 2026 (16:16) reads it as complain (0.76), "
-                   "whose rule gives the apology; the summary (actions.meta) is reached only through a follow-up or a fallback")
 def test_say_it_shorter_after_the_advice_gives_a_short_summary(chat):
     chat("giv mig råd til min virksomhed")
     chat("vi er i drift")
@@ -763,7 +750,8 @@ def test_a_question_after_thanks_is_a_question_not_a_goodbye(chat):
 
 @pytest.mark.parametrize("opening", ["vejledning tak", "hjælp mig med at komme i gang"])
 def test_a_short_request_for_guidance_starts_the_guided_advice(chat, opening):
-    assert asked("phase", chat(opening))
+    reply = chat(opening)  # "komme i gang" gives the phase (etablering): then the company form is asked
+    assert INTRO in reply and (asked("phase", reply) or asked("company_form", reply))
 
 
 @pytest.mark.parametrize("answer", ["idé-fase", "vi startede for 2 år siden"])
