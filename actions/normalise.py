@@ -70,14 +70,15 @@ RUNNING_FOR_A_WHILE = re.compile(
 
 # Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte"): etablering.
 STARTING = "etablering"
-GETTING_STARTED = re.compile(r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b")
+GETTING_STARTED = re.compile(
+    r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b")
 
 
 def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
-def find_value(entity: str, text: Any) -> Optional[str]:
+def find_value(entity: str, text: Any, typos: bool = True) -> Optional[str]:
     """The contract value of `entity` that `text` names, or None.
 
     Args:
@@ -87,7 +88,8 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     Returns:
         e.g. "aps"; the longest matching spelling wins ("forening med begrænset
         ansvar" -> "fmba", not "forening"). For TYPO_TOLERANT entities a word one
-        typo away counts too ("foreing" -> "forening"). None if nothing matches.
+        typo away counts too ("foreing" -> "forening"), unless `typos` is False. None if
+        nothing matches.
     """
     if not isinstance(text, str):
         return None
@@ -102,7 +104,7 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     for spelling in sorted(_spellings(entity), key=len, reverse=True):
         if _contains(lowered, spelling):
             return _spellings(entity)[spelling]
-    return _close_value(entity, lowered) if entity in TYPO_TOLERANT else None
+    return _close_value(entity, lowered) if typos and entity in TYPO_TOLERANT else None
 
 
 def _close_value(entity: str, lowered: str) -> Optional[str]:

@@ -113,6 +113,7 @@ def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str,
 # What introduces the topic in a sentence ("det handler om registrering").
 TOPIC_CUE = re.compile(r"\b(?:handler om|drejer sig om|vil gerne vide noget om|har spørgsmål om|har sporgsmal om)\s+(?P<rest>.+)$", re.I)
 OPENING_INTENT = "request_advice"
+IN_PASSING_MIN_WORDS = 4  # a shorter message answers the question asked, and nothing else
 
 
 def named_in_passing(slot: str, text: str, latest: Dict[str, Any]) -> Optional[str]:
@@ -124,15 +125,18 @@ def named_in_passing(slot: str, text: str, latest: Dict[str, Any]) -> Optional[s
         latest: its parse data (a faq message's topic counts after a TOPIC_CUE).
 
     Returns:
-        The raw value to validate: the message's text for a phase, company form or
-        municipality that `find_value` finds (no typo tolerance for municipalities, as
-        in `other_slot_answer`); for the topic a faq key named by its title or words, or
-        introduced by TOPIC_CUE ("det handler om registrering": the topic of the question).
+        None for a message under IN_PASSING_MIN_WORDS words. Else the raw value to
+        validate: the message's text for a phase, company form or municipality that
+        `find_value` finds without typo tolerance; for the topic a faq key named by its
+        title or words, or introduced by TOPIC_CUE ("det handler om registrering": the
+        topic of the question).
     """
+    if len(text.split()) < IN_PASSING_MIN_WORDS:
+        return None  # "vækst" to the phase question is the phase, not also the topic
     if slot == "topic":
         cue = TOPIC_CUE.search(text)
         return find_topic(text, {}) or (find_topic(cue.group("rest"), latest) if cue else None)
-    return text if find_value(slot, text) else None
+    return text if find_value(slot, text, typos=False) else None  # "start rådgivningen" names no phase
 
 
 def given_in_passing(slot: str, tracker: Tracker) -> Dict[Text, Any]:
