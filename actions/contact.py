@@ -8,10 +8,19 @@ against it.
 from __future__ import annotations
 
 import functools
+import logging
+import re
 from pathlib import Path
-from typing import Dict
+from typing import Any, Dict, List, Optional, Text
 
 import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.normalise import fold
+
+logger = logging.getLogger(__name__)
 
 CONTACT = Path(__file__).resolve().parent.parent / "knowledge" / "contact.yml"
 
@@ -24,10 +33,11 @@ class ContactError(ValueError):
 def _contact(path: Path = CONTACT) -> Dict[str, object]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        phone, tel, texts = str(raw["phone"]), str(raw["tel"]), dict(raw["texts"])
+        fields = {name: str(raw[name]) for name in ("phone", "tel", "switchboard", "switchboard_tel")}
+        texts = dict(raw["texts"])
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
         raise ContactError(f"cannot read the phone number and handoff texts from {path}: {error!r}") from error
-    return {"phone": phone, "tel": tel, "texts": texts}
+    return {**fields, "texts": texts}
 
 
 def phone() -> str:
@@ -40,8 +50,19 @@ def phone_link() -> str:
     return f"[{phone()}](tel:{_contact()['tel']})"
 
 
+def switchboard() -> str:
+    """Erhvervsstyrelsen's main switchboard as people write it, "35 29 10 00"."""
+    return str(_contact()["switchboard"])
+
+
+def switchboard_link() -> str:
+    """The switchboard as a markdown link: "[35 29 10 00](tel:+4535291000)"."""
+    return f"[{switchboard()}](tel:{_contact()['switchboard_tel']})"
+
+
 def handoff_text(name: str) -> str:
-    """The Danish handoff text `name` ("handoff", "on_silence") with the phone link filled in.
+    """The Danish text `name` of knowledge/contact.yml ("handoff", "on_silence", "numbers", …)
+    with the phone links filled in ({phone}, {switchboard}).
 
     Raises:
         ContactError: the file is unreadable or has no text `name`.
@@ -49,4 +70,61 @@ def handoff_text(name: str) -> str:
     texts = _contact()["texts"]
     if name not in texts:  # type: ignore[operator]
         raise ContactError(f"no handoff text {name!r} in {CONTACT}")
-    return str(texts[name]).format(phone=phone_link())  # type: ignore[index]
+    return str(texts[name]).format(phone=phone_link(), switchboard=switchboard_link())  # type: ignore[index]
+
+
+# Folded (actions.normalise.fold) words of a question for the number itself or the opening hours.
+NUMBER_WORDS = re.compile(r"\b(\w*nummer\w*|\w*nr|telefon\w*|tlf|omstilling\w*|ringe til|ring til)\b")
+HOURS_WORDS = re.compile(r"\b(abent|abningstid\w*|lukket|lukker|abner)\b")
+# A caller who could not get through ("jeg har ringet i en time og ingen tager den").
+NOT_THROUGH = re.compile(
+    r"\bringet\b|\bingen (tager|svarer)\b|\b(kommer|kom|kan ikke komme) ikke igennem\b|\bikke (kommet|komme) igennem\b"
+    r"|\boptaget\b|\btelefonko\w*|\b(ventet|sidder i ko|staet i ko)\b")
+
+
+def asks_for_hours(text: str) -> bool:
+    """True if `text` asks when Erhvervsstyrelsen is open ("hvornår har i åbent??")."""
+    return HOURS_WORDS.search(fold(text or "")) is not None
+
+
+def numbers_reply(text: str) -> Optional[str]:
+    """The phone numbers at once for a message that asks for a number or the opening hours, or
+    says the caller could not get through; else None.
+
+    Args:
+        text: the user's message, e.g. "hvad er hovednummeret så".
+
+    Returns:
+        The "numbers" text (72 20 00 30 and the switchboard 35 29 10 00, knowledge/contact.yml);
+        before it "not_through" (an acknowledgement) when the caller could not get through,
+        after it "no_hours" when the message asks for opening hours (they are not confirmed).
+        None if the message does none of these.
+    """
+    folded = fold(text or "")
+    hours, not_through = asks_for_hours(folded), NOT_THROUGH.search(folded) is not None
+    if not (hours or not_through) and NUMBER_WORDS.search(folded) is None:
+        return None
+    parts = [handoff_text("not_through")] if not_through else []
+    parts.append(handoff_text("numbers"))
+    if hours:
+        parts.append(handoff_text("no_hours"))
+    return " ".join(parts)
+
+
+class ActionHandoff(Action):
+    """A request for a person: utter_handoff (the number 72 20 00 30); a question for the number
+    itself or the opening hours gets both numbers at once (`numbers_reply`)."""
+
+    def name(self) -> Text:
+        """action_handoff"""
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Utters the numbers or the handoff; sets nothing."""
+        numbers = numbers_reply((tracker.latest_message or {}).get("text") or "")
+        if numbers:
+            logger.info("Handoff: a question for the phone number.")
+            dispatcher.utter_message(text=numbers)
+        else:
+            dispatcher.utter_message(response="utter_handoff")
+        return []

@@ -1,4 +1,5 @@
-"""What ends a conversation: "tak for hjælpen!", "ok endelig. farvel", "thanks thats all".
+"""What ends a conversation: "tak for hjælpen!", "ok endelig", "thanks thats all",
+"ok jeg ringer til dem i morgen".
 
 Pure text matching, with no knowledge of the dialogue, so the form's validation
 (actions.validation) and the replies about the conversation (actions.meta) can both use it.
@@ -14,8 +15,10 @@ from actions.normalise import fold
 
 # Folded endings (a "tak" alone or after "ok" too), matched only in a short message without a question.
 DANISH_ENDING = re.compile(
-    r"\b(farvel|hej hej|vi ses|tak for (hjalpen|nu|i dag)|det var (det|alt)|"
-    r"ellers tak|nej tak|glem det)\b|^\W*(ok\W+|okay\W+|super\W+)?(tak|mange tak|tusind tak)\W*$")
+    r"\b(farvel|godnat|hej hej|vi ses|tak for (hjalpen|nu|i dag)|det var (det|alt)|"
+    r"ellers tak|nej tak|glem det|(jeg|sa) ringer (jeg )?til (dem|jer|erhvervsstyrelsen))\b"
+    r"|^\W*(ok\W+|okay\W+|super\W+)?(tak|mange tak|tusind tak|endelig)\W*$"
+    r"|\w\W+hej\W*$")  # a "hej" after other words says goodbye ("jeg må løbe, hej")
 ENGLISH_ENDING = re.compile(
     r"\b(bye|goodbye|thanks?|thank you|that'?s all|thats it|forget it|never ?mind|no thanks)\b")
 ENDING_MAX_WORDS = 8
@@ -44,3 +47,25 @@ def ending(text: str) -> Optional[Dict[str, str]]:
     if ENGLISH_ENDING.search(folded) and not DANISH_ENDING.search(folded):
         return {"text": ENGLISH_GOODBYE}
     return {"response": GOODBYE_RESPONSE} if DANISH_ENDING.search(folded) else None
+
+
+# Folded: a way of leaving at the start of a message ("glem det, jeg vil bare vide hvad en rsv er").
+LEAVING = re.compile(
+    r"^\W*(?:nej\W+|ok\W+|ah\W+)?(?:glem det|drop det|stop|lad os stoppe|lad vare|ligegyldigt|jeg gider ikke\w*)\b\W*")
+ASKS = re.compile(r"\b(?:hvad|hvordan|hvor\w*|hvem|hvilke\w*|hvorfor|vide|sporge)\b|\?")
+
+
+def question_after_leaving(text: str) -> Optional[str]:
+    """The question in a message that leaves and asks in one, folded, or None.
+
+    Args:
+        text: e.g. "glem det, jeg vil bare vide hvad en rsv er".
+
+    Returns:
+        e.g. "jeg vil bare vide hvad en rsv er"; None if the message does not start with a way
+        of leaving, or what follows is no question (two words at least, a question word or "?").
+    """
+    folded = fold(text or "")
+    leaving = LEAVING.match(folded)
+    rest = folded[leaving.end():] if leaving else ""
+    return rest if len(rest.split()) >= 2 and ASKS.search(rest) else None

@@ -60,11 +60,25 @@ def _spellings(entity: str) -> Dict[str, str]:
     return spellings
 
 
+# Folded (see `fold`): started a year or more ago ("vi startede for 2 år siden", "stiftet i 2019",
+# "åbnede sidste år"): the enterprise runs, phase drift.
+RUNNING = "drift"
+RUNNING_FOR_A_WHILE = re.compile(
+    r"\b(?:startede|startet|begyndte|begyndt|abnede|abnet|stiftede|stiftet|etablerede|etableret|oprettede|oprettet)\b"
+    r".*\b(?:for (?:\d+|et|to|tre|fire|fem|seks|syv|otte|ni|ti|mange|nogle|et par) (?:ar|arh?) siden|i (?:19|20)\d\d|sidste ar|i fjor)\b")
+
+
+# Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte"): etablering.
+STARTING = "etablering"
+GETTING_STARTED = re.compile(
+    r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b")
+
+
 def _contains(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
-def find_value(entity: str, text: Any) -> Optional[str]:
+def find_value(entity: str, text: Any, typos: bool = True) -> Optional[str]:
     """The contract value of `entity` that `text` names, or None.
 
     Args:
@@ -74,18 +88,23 @@ def find_value(entity: str, text: Any) -> Optional[str]:
     Returns:
         e.g. "aps"; the longest matching spelling wins ("forening med begrænset
         ansvar" -> "fmba", not "forening"). For TYPO_TOLERANT entities a word one
-        typo away counts too ("foreing" -> "forening"). None if nothing matches.
+        typo away counts too ("foreing" -> "forening"), unless `typos` is False. None if
+        nothing matches.
     """
     if not isinstance(text, str):
         return None
     lowered = text.lower()
+    if entity == "phase" and RUNNING_FOR_A_WHILE.search(fold(lowered)):
+        return RUNNING  # "vi startede for 2 år siden": not "starte" with a typo
+    if entity == "phase" and GETTING_STARTED.search(fold(lowered)):
+        return STARTING  # "hjælp mig med at komme i gang": not "i gang" (drift)
     exact = {str(value).lower(): value for value in _spellings(entity).values()}
     if lowered.strip() in exact:  # a canonical value, e.g. from an entity or a button
         return exact[lowered.strip()]
     for spelling in sorted(_spellings(entity), key=len, reverse=True):
         if _contains(lowered, spelling):
             return _spellings(entity)[spelling]
-    return _close_value(entity, lowered) if entity in TYPO_TOLERANT else None
+    return _close_value(entity, lowered) if typos and entity in TYPO_TOLERANT else None
 
 
 def _close_value(entity: str, lowered: str) -> Optional[str]:

@@ -12,6 +12,10 @@ whatever intent the NLU gave it ("Vi er ved at starte op" may look like a
 knowledge question to it), and any other answer except a question, a request for
 a person, a stop or a complaint. A question that fits nothing is left to the
 rules: the form rejects the message, the question is answered, the form goes on.
+A message also fills every other slot it names unmistakably and that has no value
+yet ("så tager vi aps, og det handler om registrering" at the company form question;
+"vi er lige ved at starte op og vil gerne have vejledning" as the opening): see
+`given_in_passing`.
 """
 
 from __future__ import annotations
@@ -106,6 +110,51 @@ def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str,
     return {name: value for name, value in found.items() if name != slot and value}
 
 
+# What introduces the topic in a sentence ("det handler om registrering").
+TOPIC_CUE = re.compile(r"\b(?:handler om|drejer sig om|vil gerne vide noget om|har spørgsmål om|har sporgsmal om)\s+(?P<rest>.+)$", re.I)
+OPENING_INTENT = "request_advice"
+IN_PASSING_MIN_WORDS = 4  # a shorter message answers the question asked, and nothing else
+
+
+def named_in_passing(slot: str, text: str, latest: Dict[str, Any]) -> Optional[str]:
+    """The value of `slot` a message names although the form did not ask for it, or None.
+
+    Args:
+        slot: "phase", "company_form", "topic" or "municipality".
+        text: the message.
+        latest: its parse data (a faq message's topic counts after a TOPIC_CUE).
+
+    Returns:
+        None for a message under IN_PASSING_MIN_WORDS words. Else the raw value to
+        validate: the message's text for a phase, company form or municipality that
+        `find_value` finds without typo tolerance; for the topic a faq key named by its
+        title or words, or introduced by TOPIC_CUE ("det handler om registrering": the
+        topic of the question).
+    """
+    if len(text.split()) < IN_PASSING_MIN_WORDS:
+        return None  # "vækst" to the phase question is the phase, not also the topic
+    if slot == "topic":
+        cue = TOPIC_CUE.search(text)
+        return find_topic(text, {}) or (find_topic(cue.group("rest"), latest) if cue else None)
+    return text if find_value(slot, text, typos=False) else None  # "start rådgivningen" names no phase
+
+
+def given_in_passing(slot: str, tracker: Tracker) -> Dict[Text, Any]:
+    """{slot: value} if the latest message names `slot` while the form asks another question, or
+    in the message that started the form (intent request_advice), and `slot` has no value yet."""
+    latest = tracker.latest_message or {}
+    text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
+    requested = tracker.get_slot("requested_slot")
+    if not isinstance(text, str) or tracker.get_slot(slot) is not None or requested == slot:
+        return {}
+    if intent in NOT_ANSWERS or (requested is None and intent != OPENING_INTENT):
+        return {}
+    if tracker.slots_to_validate().get(slot) is not None:
+        return {}
+    value = named_in_passing(slot, text, latest)
+    return {slot: value} if value else {}
+
+
 def value_before(tracker: Tracker, slot: str) -> Any:
     """The value `slot` had before the latest user message (None if it had none).
 
@@ -141,7 +190,7 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     if normalised is not None:
         if slot == "topic" and asked and is_question(latest):
             dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
-        return {slot: normalised, MISSES_SLOT: 0}
+        return {slot: normalised, MISSES_SLOT: 0} if asked else {slot: normalised}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
     # Another question's answer is kept; one given before is changed only for the topic
     # ("Kom i gang" at the municipality question changes the topic, its "i gang" not the phase).
@@ -191,7 +240,7 @@ class ValidateAdviceForm(FormValidationAction):
         latest = tracker.latest_message or {}
         text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
         if tracker.get_slot("requested_slot") != slot or not isinstance(text, str):
-            return {}
+            return given_in_passing(slot, tracker)
         if intent == "stop" and slot in NAMED_VALUES and find_value(slot, text) and not STOP_WORDS.search(text):
             return {slot: text}  # "vi korer allerede" read as a stop: a phase all the same
         if intent in NOT_ANSWERS or (ending(text) and not says_unknown(text)):

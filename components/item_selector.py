@@ -76,6 +76,10 @@ RANKING_LENGTH = 10  # items in knowledge_item.ranking, topics in the response s
 # as this confidence, so its items stay in the ranking, far below.
 UNRANKED_TOPIC_CONFIDENCE = 1e-4
 COMPANY_FORM = "company_form"  # the entity naming a company form ("aps", "forening")
+# A free-guidance question that names a municipality ("gratis sparring i vordingborg?") is
+# answered by the item naming the municipality's Erhvervshus (its variations of
+# utter_faq/free_guidance, chosen by the asked_municipality slot: scripts/knowledge/build.py).
+MUNICIPALITY, LOCAL_TOPIC, LOCAL_ITEM = "municipality", "free_guidance", "free_guidance_which_house"
 FORM_MISMATCH = 0.1  # the weight of an item for other company forms than the message names
 NO_FORM_NAMED = 0.5  # the weight of an item for some company forms only, when the message names none
 
@@ -329,6 +333,8 @@ class ItemSelector(GraphComponent):
         in_topic = [entry for entry in ranking if entry["topic"] == topic]
         share = in_topic[0]["confidence"] / sum(entry["confidence"] for entry in in_topic)
         item_id = in_topic[0]["id"] if share >= self._config["threshold"] else self.leads.get(topic, in_topic[0]["id"])
+        if topic == LOCAL_TOPIC and any(e.get("entity") == MUNICIPALITY for e in message.get(ENTITIES) or []):
+            item_id = LOCAL_ITEM if any(entry["id"] == LOCAL_ITEM for entry in ranking) else item_id
         entity = {"entity": KNOWLEDGE_ITEM, "value": item_id, "start": 0, "end": len(text),
                   "confidence": float(share), "extractor": self.__class__.__name__}
         message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)

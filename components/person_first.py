@@ -7,6 +7,12 @@ asked for a person, and the user never gets the phone number. This component, pl
 after the intent classifiers and before the fallback classifier, relabels a
 request_advice message as request_human when it names a person or a phone call: a
 "rådgiver" is a person, "rådgivning" is the guided advice.
+
+A question for Erhvervsstyrelsen's phone number or opening hours ("hvad er
+hovednummeret så", "jeg har ringet i en time, hvornår har I åbent??") is
+request_human too, whatever intent DIET gave it (follow_up, out_of_scope, …), except
+a knowledge question (faq: "koster et cvr nummer penge") and the intents that end or
+leave the conversation: action_handoff then gives the numbers at once.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.normalise import fold
 from components.question_first import put_first
 
 logger = logging.getLogger(__name__)
@@ -37,6 +44,27 @@ PERSON = re.compile(
 )
 
 
+# Folded (æ/ø/å as a/o): a phone number or Erhvervsstyrelsen's opening hours, not a CVR, P,
+# SE, account or law number, nor a shop's hours ("hvornår har netto åbent" is out of scope).
+NUMBER_OR_HOURS = re.compile(
+    r"\b(?:hoved|telefon|tlf|omstillings)(?:nummer|nummeret|nr)\b|\btelefon\b|\btlf\b|\bomstilling\w*"
+    r"|\bnummer(?:et)? (?:til|pa|hos) (?:jer|dem|erhvervsstyrelsen|radgiv\w*|vejledning\w*)\b"
+    r"|\b(?:hvad|hvilket) (?:er|var) (?:jeres |deres )?nummer(?:et)?\b"
+    r"|\b(?:har|er) (?:i|de|jeres|i nu|i overhovedet) (?:\w+ )?abent\b|\b(?:jeres|deres) abningstid\w*"
+    r"|\babningstid\w* (?:hos|for|pa) (?:jer|dem|erhvervsstyrelsen|telefonen)\b"
+)
+OTHER_NUMBERS = re.compile(r"\b(?:cvr|p|se|konto|moms|reg|lov|sags|ordre|faktura)\W?(?:nummer|nummeret|nr)\b|\bcvr\b")
+# Intents a number question keeps: a knowledge question, and what ends or leaves the conversation.
+KEEPS_INTENT = ("faq", REQUEST_HUMAN, "goodbye", "thank", "deny", "stop", "other_language")
+
+
+def asks_for_number(text: str) -> bool:
+    """True if `text` asks for Erhvervsstyrelsen's phone number or opening hours
+    ("hvad er hovednummeret så", "hvornår har i åbent??"), not for a CVR number."""
+    folded = fold(text)
+    return NUMBER_OR_HOURS.search(folded) is not None and OTHER_NUMBERS.search(folded) is None
+
+
 def names_a_person(text: str) -> bool:
     """True if `text` asks for a person or a call ("tal med en rådgiver", "kan jeg ringe"),
     not for the guided advice ("jeg vil gerne have rådgivning")."""
@@ -45,7 +73,8 @@ def names_a_person(text: str) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class PersonFirst(GraphComponent):
-    """Relabels request_advice as request_human for a message that names a person or a call."""
+    """Relabels request_advice as request_human for a message that names a person or a call,
+    and most intents for a question for the phone number (see the module docstring)."""
 
     @classmethod
     def create(
@@ -59,9 +88,13 @@ class PersonFirst(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Relabels each request_advice message that names a person (see the module docstring)."""
+        """Relabels each request for a person or the phone number (see the module docstring)."""
         for message in messages:
-            if (message.get(INTENT) or {}).get("name") == REQUEST_ADVICE and names_a_person(message.get(TEXT) or ""):
+            intent, text = (message.get(INTENT) or {}).get("name"), message.get(TEXT) or ""
+            if intent == REQUEST_ADVICE and names_a_person(text):
                 put_first(message, REQUEST_HUMAN)
                 logger.debug("A request for advice that names a person: handed off as request_human.")
+            elif intent not in KEEPS_INTENT and asks_for_number(text):
+                put_first(message, REQUEST_HUMAN, sure=True)
+                logger.debug("A question for the phone number or opening hours: handed off as request_human.")
         return messages

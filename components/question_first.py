@@ -7,6 +7,9 @@ component, placed after the ResponseSelector and before the fallback classifier,
 relabels a request_advice or inform message as the knowledge question `faq` when
 it holds a question that asks for no advice and the ResponseSelector is sure of
 its topic. The form still starts when the user asks for advice or accepts it.
+A thanks or goodbye that asks a question ("tak. kan jeg se det et sted?") is
+relabelled the same way, or as nlu_fallback when the topic is unclear: a message
+with a real question is a question, not a goodbye.
 """
 
 from __future__ import annotations
@@ -22,10 +25,17 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from actions.endings import ending
+
 logger = logging.getLogger(__name__)
 
 RETRIEVAL_INTENT = "faq"
 RELABELLED = ("request_advice", "inform")
+# A thanks or goodbye that also asks something ("tak. kan jeg se det et sted når det er
+# godkendt?") is a question: answered as faq when the topic is clear, else asked about
+# (nlu_fallback: action_clarify reads it against the answer just given, or asks "Mener du …?").
+CLOSINGS = ("thank", "goodbye")
+UNCLEAR = "nlu_fallback"
 QUESTION_WORDS = (
     "hvad", "hvordan", "hvor", "hvornår", "hvornar", "hvem", "hvilke", "hvilken", "hvilket", "hvorfor",
     "kan", "må", "ma", "skal", "er", "har", "bliver", "gælder", "gaelder", "koster", "findes", "får", "far",
@@ -87,12 +97,23 @@ class QuestionFirst(GraphComponent):
             if key:
                 put_first(message, RETRIEVAL_INTENT, full_retrieval_intent_name=key)
                 logger.debug("A concrete question in a request_advice/inform message: answered as %s.", key)
+            elif self._closing_with_question(message):
+                put_first(message, UNCLEAR)
+                logger.debug("A thanks or goodbye with an unclear question: asked about, not closed.")
         return messages
+
+    def _closing_with_question(self, message: Message) -> bool:
+        """True if a thank/goodbye message holds a question and is no ending (actions.endings)."""
+        text = message.get(TEXT) or ""
+        return (message.get(INTENT) or {}).get("name") in CLOSINGS and bool(questions(text)) and ending(text) is None
 
     def _question_topic(self, message: Message) -> Optional[str]:
         """The faq key ("faq/rsv_criteria") if the message should be answered as that question, else None."""
         intent = message.get(INTENT) or {}
-        if intent.get("name") not in RELABELLED:
+        if intent.get("name") in CLOSINGS:
+            if not self._closing_with_question(message):
+                return None
+        elif intent.get("name") not in RELABELLED:
             return None
         asked = [q for q in questions(message.get(TEXT) or "") if not asks_for_advice(q)]
         selected = ((message.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}).get("response") or {}
@@ -101,13 +122,16 @@ class QuestionFirst(GraphComponent):
         return selected.get("intent_response_key")
 
 
-def put_first(message: Message, name: str, **extra: Any) -> None:
+def put_first(message: Message, name: str, sure: bool = False, **extra: Any) -> None:
     """Makes `name` the message's intent with the old top intent's confidence; the two swap
     places in the ranking (the old one gets `name`'s confidence, 0 if it was unranked).
 
     Args:
         message: a parsed message with an intent and an intent ranking.
         name: the new intent, e.g. "faq" or "request_human".
+        sure: give `name` confidence 1.0 and halve the others' (a rule that is sure of its
+            reading, so neither the fallback classifier's threshold nor its ambiguity rule
+            undoes it).
         extra: more keys of the new intent, e.g. full_retrieval_intent_name="faq/funding".
     """
     old = message.get(INTENT)
@@ -117,5 +141,8 @@ def put_first(message: Message, name: str, **extra: Any) -> None:
     ranking = [{**r, "name": swapped.get(r["name"], r["name"])} for r in ranking]
     if not any(r["name"] == old["name"] for r in ranking):
         ranking.append({"name": old["name"], "confidence": new_confidence})
+    confidence = 1.0 if sure else old["confidence"]
+    if sure:
+        ranking = [{**r, "confidence": 1.0 if r["name"] == name else r["confidence"] / 2} for r in ranking]
     message.set(INTENT_RANKING_KEY, sorted(ranking, key=lambda r: -r["confidence"]), add_to_output=True)
-    message.set(INTENT, {"name": name, "confidence": old["confidence"], **extra}, add_to_output=True)
+    message.set(INTENT, {"name": name, "confidence": confidence, **extra}, add_to_output=True)

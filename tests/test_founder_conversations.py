@@ -644,18 +644,7 @@ def test_an_ending_after_an_answer_gets_the_goodbye_not_a_topic(chat, ending):
     assert (GOODBYE in close or THANKS in close) and "udbud" not in close and "Mener du" not in close
 
 
-# "ok forget it" is read as the goodbye intent, whose rule answers with utter_goodbye in Danish only;
-# a bilingual goodbye there needs a custom action in domain.yml (a retrain).
-GOODBYE_INTENT_DANISH = pytest.mark.xfail(strict=False, reason="the goodbye intent's utter_goodbye is Danish only")
-
-
-# The model of 1 December 2026 (16:16) reads "thanks thats all" as other_language, whose rule answers with
-# the bilingual Danish-only notice and the phone, not a goodbye (the rule would need an action: a retrain).
-OTHER_LANGUAGE_NOTICE = pytest.mark.xfail(strict=False, reason="read as other_language: the notice, not a goodbye")
-
-
-@pytest.mark.parametrize("ending", [pytest.param("thanks thats all", marks=OTHER_LANGUAGE_NOTICE),
-                                    pytest.param("ok forget it", marks=GOODBYE_INTENT_DANISH)])
+@pytest.mark.parametrize("ending", ["thanks thats all", "ok forget it"])
 def test_an_english_ending_gets_a_bilingual_goodbye(chat, ending):
     chat("Can you answer in English please? I don't speak Danish")
     close = chat(ending)
@@ -668,8 +657,6 @@ def test_thanks_during_the_form_closes_it_politely(chat):
     assert GOODBYE in close and not asked("phase", close) and not asked("company_form", close)
 
 
-@pytest.mark.xfail(strict=False, reason="the model of 1 December 2026 (16:16) reads it as complain (0.76), "
-                   "whose rule gives the apology; the summary (actions.meta) is reached only through a follow-up or a fallback")
 def test_say_it_shorter_after_the_advice_gives_a_short_summary(chat):
     chat("giv mig råd til min virksomhed")
     chat("vi er i drift")
@@ -762,3 +749,106 @@ def test_passing_or_staying_under_the_vat_limit_gets_the_50000_kr(chat):
     under = chat("og hvis vi saelger for under det")
     assert "50.000" in under and "lønsumsafgift" not in under
     assert len(over) < len(first) / 2
+# --- round 4 of the panels (issue 10): numbers, frustration, endings, the typed guided advice, English ---
+
+SWITCHBOARD = "35 29 10 00"
+GOODBYE_TEXT = "Held og lykke"
+SCOPE_REFUSAL = "Det kan jeg desværre ikke hjælpe med"
+
+
+@pytest.mark.parametrize("question", ["hvad er hovednummeret så", "hvad var nummeret til erhvervsstyrelsen nu?"])
+def test_a_question_for_the_number_gets_both_numbers_in_the_first_bubble(say, chat, question):
+    chat("hvordan registrerer vi os som rsv")
+    first = say(question)[0]["text"]
+    assert PHONE in first and SWITCHBOARD in first
+
+
+def test_an_angry_caller_gets_empathy_both_numbers_and_no_opening_hours(chat):
+    reply = chat("jeg har ringet i en time og ingen tager den, hvornår har i åbent??")
+    assert "træls" in reply and PHONE in reply and SWITCHBOARD in reply and SCOPE_REFUSAL not in reply
+    assert not re.search(r"\bkl\.|\d{1,2}[.:]\d{2}\b", reply)  # no opening hour stated
+
+
+def test_the_scope_refusal_always_gives_the_phone_number(chat):
+    reply = chat("hvad så med mit gamle ivs fra 2017")
+    assert PHONE in reply
+
+
+def test_so_you_do_not_know_after_an_honest_not_known_is_confirmed_briefly(chat):
+    chat("hvad koster et aps at starte")
+    assert UNKNOWN in chat("skal de 20000 blive stående på kontoen?")
+    reply = chat("så du ved det ikke")
+    assert reply.startswith("Nej, det står ikke i mine kilder") and PHONE in reply
+
+
+@pytest.mark.parametrize("ending", ["ok endelig", "ok jeg ringer til dem i morgen"])
+def test_an_ending_after_a_good_answer_is_a_goodbye(chat, ending):
+    chat("hvad er kravene for at blive rsv")
+    reply = chat(ending)
+    assert GOODBYE_TEXT in reply and not asked("phase", reply) and "tale med en rådgiver" not in reply
+
+
+def test_a_question_after_thanks_is_a_question_not_a_goodbye(chat):
+    chat("hvordan registrerer vi os som rsv")
+    reply = chat("tak. kan jeg se det et sted når det er godkendt?")
+    assert GOODBYE_TEXT not in reply and reply.strip()
+
+
+@pytest.mark.parametrize("opening", ["vejledning tak", "hjælp mig med at komme i gang"])
+def test_a_short_request_for_guidance_starts_the_guided_advice(chat, opening):
+    reply = chat(opening)  # "komme i gang" gives the phase (etablering): then the company form is asked
+    assert INTRO in reply and (asked("phase", reply) or asked("company_form", reply))
+
+
+@pytest.mark.parametrize("answer", ["idé-fase", "vi startede for 2 år siden"])
+def test_a_typed_phase_is_taken(chat, answer):
+    chat("giv mig råd til min virksomhed")
+    assert asked("company_form", chat(answer))
+
+
+def test_a_phase_of_two_years_and_a_municipality_not_known_yet_give_advice_for_running(chat):
+    """"vi startede for 2 år siden" was read as etableringsfasen; "ved ikke endnu, vi flytter måske" got the 2026 reform."""
+    replies = [chat(text) for text in ("giv mig råd til min virksomhed", "vi startede for 2 år siden", "forening",
+                                       "moms og skat", "ved ikke endnu, vi flytter måske")]
+    assert "i driftsfasen" in replies[-1] and "etableringsfasen" not in replies[-1]
+    assert not asked("municipality", replies[-1]) and PHONE in replies[-1]
+
+
+def test_the_opening_message_s_phase_is_kept(chat):
+    reply = chat("hej, vi er lige ved at starte op og vil gerne have vejledning")
+    assert asked("company_form", reply) and not asked("phase", reply)
+
+
+def test_a_message_that_gives_the_company_form_and_the_topic_fills_both(chat):
+    chat("giv mig råd til min virksomhed")
+    chat("vi er ved at starte op")
+    reply = chat("så tager vi aps, og det handler om registrering")
+    assert asked("municipality", reply) and not asked("company_form", reply)
+
+
+def test_leaving_the_form_with_a_question_stops_it_and_answers(chat):
+    chat("giv mig råd til min virksomhed")
+    chat("vi er i drift")
+    reply = chat("glem det, jeg vil bare vide hvad en rsv er")
+    assert "stopper" in reply and "RSV" in reply and not asked("company_form", reply)
+
+
+def test_free_guidance_in_a_named_municipality_names_its_erhvervshus(chat):
+    reply = chat("gratis sparring i vordingborg?")
+    assert "Vordingborg" in reply and "seks Erhvervshuse" not in reply
+
+
+# English: a confident topic gets a short bilingual note and the Danish answer; otherwise the notice.
+@pytest.mark.parametrize("question, fact", [
+    ("How do I register as a social enterprise?", "virk.dk"),
+    ("Do I have to pay VAT?", "moms"),
+    ("What does it cost to start an ApS?", "kr."),
+])
+def test_an_english_question_gets_a_note_and_the_danish_answer(chat, question, fact):
+    reply = chat(question)
+    assert "I answer in Danish" in reply and fact in reply and PHONE in reply
+
+
+def test_an_english_message_without_a_topic_gets_the_notice_with_the_phone(chat):
+    reply = chat("Can you answer in English please? I don't speak Danish")
+    assert "I can only answer in Danish" in reply and PHONE in reply

@@ -184,6 +184,9 @@ def test_domain_handoff_and_silence_guard_are_built_from_contact_yml():
 
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     assert domain["responses"]["utter_handoff"][0]["text"] == contact.handoff_text("handoff")
+    # The scope refusal always gives the phone number (round 4 of the panels).
+    assert domain["responses"]["utter_out_of_scope"][0]["text"] == contact.handoff_text("out_of_scope")
+    assert PHONE_LINK in contact.handoff_text("out_of_scope")
     assert contact.handoff_text("on_silence") == HANDOFF_ON_SILENCE and PHONE_LINK in HANDOFF_ON_SILENCE
 
 

@@ -85,3 +85,50 @@ def test_advice_from_the_assistant_and_other_intents_are_left_alone():
     assert not names_a_person("kan du give mig nogle råd")
     kept = PersonFirst().process([parsed("hvad koster et telefonabonnement", "out_of_scope", 0.2)])[0]
     assert kept.get("intent")["name"] == "out_of_scope"
+
+
+# --- round 4 of the panels: endings, number questions, closings with a question (issue 10) ---
+
+def test_an_ending_read_as_another_intent_is_a_sure_goodbye():
+    from components.ending_first import EndingFirst
+
+    for text, intent in [("ok endelig", "affirm"), ("ok jeg ringer til dem i morgen", "request_human"),
+                         ("thanks thats all", "other_language"), ("ok forget it", "affirm")]:
+        message = EndingFirst().process([parsed(text, intent, 0.2)])[0]
+        assert message.get("intent")["name"] == "goodbye" and message.get("intent")["confidence"] == 1.0, text
+        second = message.get("intent_ranking")[1]["confidence"]
+        assert 1.0 - second >= 0.1, text  # the fallback's ambiguity rule does not undo it
+
+
+def test_an_ending_that_is_rightly_thanks_or_a_stop_is_left_alone_and_a_question_is_no_ending():
+    from components.ending_first import EndingFirst
+
+    for text, intent in [("tak for hjælpen", "thank"), ("nej tak", "deny"), ("glem det", "stop"),
+                         ("tak. kan jeg se det et sted når det er godkendt?", "goodbye"), ("ok", "affirm")]:
+        assert EndingFirst().process([parsed(text, intent, 0.2)])[0].get("intent")["name"] == intent, text
+
+
+def test_leaving_and_asking_in_one_is_a_stop():
+    from components.ending_first import EndingFirst
+
+    message = EndingFirst().process([parsed("glem det, jeg vil bare vide hvad en rsv er", "nlu_fallback", 0.2)])[0]
+    assert message.get("intent") == {"name": "stop", "confidence": 1.0}
+
+
+def test_a_question_for_the_phone_number_is_the_handoff_whatever_diet_said():
+    for text, intent in [("hvad er hovednummeret så", "follow_up"),
+                         ("jeg har ringet i en time og ingen tager den, hvornår har i åbent??", "complain")]:
+        assert PersonFirst().process([parsed(text, intent, 0.2)])[0].get("intent")["name"] == "request_human", text
+    for text, intent in [("hvornår har netto åbent", "out_of_scope"), ("koster et cvr nummer penge", "faq"),
+                         ("hvad med nummer 2", "follow_up")]:
+        assert PersonFirst().process([parsed(text, intent, 0.2)])[0].get("intent")["name"] == intent, text
+
+
+def test_thanks_with_a_question_is_a_question():
+    clear = QuestionFirst({"min_faq_confidence": 0.6}).process([parsed("tak! hvad er kravene for rsv?", "thank", 0.9)])[0]
+    assert clear.get("intent")["name"] == "faq"
+    unclear = QuestionFirst({"min_faq_confidence": 0.6}).process(
+        [parsed("tak. kan jeg se det et sted når det er godkendt?", "goodbye", 0.18)])[0]
+    assert unclear.get("intent")["name"] == "nlu_fallback"
+    closing = QuestionFirst({"min_faq_confidence": 0.6}).process([parsed("tak for hjælpen", "thank", 0.9)])[0]
+    assert closing.get("intent")["name"] == "thank"

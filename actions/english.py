@@ -1,0 +1,105 @@
+"""English messages: a short bilingual note and the Danish answer, or the notice with the phone number.
+
+The NLU is trained on Danish, so an English question ("How do I register as a social
+enterprise?") rarely gets a confident faq topic from the ResponseSelector. English key
+words name the topic instead (ENGLISH_TOPICS, first match wins), or the
+ResponseSelector's topic when it is at least MIN_TOPIC_CONFIDENCE sure. A message with
+neither ("Can you answer in English please?") gets utter_other_language: Danish only,
+with the phone number. An English ending ("thanks thats all") gets the bilingual goodbye
+(actions.meta).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.contact import phone_link
+from actions.knowledge import load_topics
+from actions.meta import meta_reply
+
+logger = logging.getLogger(__name__)
+
+MIN_TOPIC_CONFIDENCE = 0.5  # the ResponseSelector's confidence (0-1) in an English message's topic
+NOTICE_RESPONSE = "utter_other_language"
+ENGLISH_NOTE = (
+    "I answer in Danish only, so here is my answer in Danish. To talk to a person in English, call the Danish "
+    f"Business Authority (Erhvervsstyrelsen) on {phone_link()}. Jeg svarer på dansk:"
+)
+# (English words, faq key), first match wins: the more specific topics come first.
+ENGLISH_TOPICS: Tuple[Tuple[str, str], ...] = (
+    (r"\bvat\b|\btax\w*|\baccount(ing|ant)s?\b|\baudit\w*|\bbookkeeping\b|\bannual report", "tax_vat_accounting"),
+    (r"\bvolunteer\w*", "volunteers"),
+    (r"\bflex ?jobs?\b|\bwage subsid\w*|\bhir(e|es|ing)\b|\bemploy\w*|\bstaff\b|\binternship", "hiring_special_terms"),
+    (r"\btenders?\b|\bprocurement\b|\bpublic contracts?\b", "public_procurement"),
+    (r"\bfund(s|ing)?\b|\bgrants?\b|\bfoundations? to apply\b|\bfinanc\w*|\bloans?\b|\binvestors?\b", "funding"),
+    (r"\bboard\b|\barticles of association\b|\bbylaws\b|\bgeneral (assembly|meeting)\b|\bgovernance\b", "governance"),
+    (r"\bimpact\b|\bmeasur\w*|\bsdgs?\b|\besg\b", "impact_measurement"),
+    (r"\bbusiness plan\b", "business_plan"),
+    (r"\bcvr\b|\bcompany (registration )?number\b", "cvr_registration"),
+    (r"\bcriteria\b|\brequirements?\b|\bqualif\w*|\beligib\w*|\bsole (trader|proprietor\w*)\b", "rsv_criteria"),
+    (r"\bbenefits?\b|\badvantages?\b|\bwhy (should|would) we\b", "rsv_benefits"),
+    (r"\bregist\w*", "rsv_how_to_register"),
+    (r"\b(cost|price|fee)s?\b.*\b(aps|a/s|company|capital)\b|\bcapital\b", "company_form"),
+    (r"\b(start|set up|setting up|found|establish)\w*\b.*\b(company|business|aps|enterprise)\b", "start_business"),
+    (r"\b(legal|company) (form|type|structure)s?\b|\baps\b|\bassociation\b|\bcooperative\b", "company_form"),
+    (r"\bmunicipalit\w*|\bcommune\b|\bpublic sector\b", "public_collaboration"),
+    (r"\bgrow\w*|\bscal(e|ing) up\b|\bexpand\w*", "growth"),
+    (r"\bfree (advice|guidance|counsel\w*)\b|\badvisers?\b|\bmentor\w*|\bguidance\b", "free_guidance"),
+    (r"\b(centre|center|vaekstcenter)\b", "centre_history"),
+    (r"\bsocial enterprises?\b|\brsv\b", "what_is_social_enterprise"),
+)
+
+
+def english_topic(text: str, parse_data: Optional[Dict[str, Any]] = None) -> Optional[str]:
+    """The faq key an English message asks about, or None.
+
+    Args:
+        text: the message, e.g. "How do I register as a social enterprise?".
+        parse_data: its NLU result; the ResponseSelector's topic counts from
+            MIN_TOPIC_CONFIDENCE on.
+
+    Returns:
+        A key of the knowledge base, e.g. "rsv_how_to_register"; None if no topic is clear.
+    """
+    lowered = (text or "").lower()
+    topics = load_topics()
+    for pattern, key in ENGLISH_TOPICS:
+        if key in topics and re.search(pattern, lowered):
+            return key
+    selected = (((parse_data or {}).get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    key = str(selected.get("intent_response_key") or "").partition("/")[2]
+    if key in topics and float(selected.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE:
+        return key
+    return None
+
+
+class ActionOtherLanguage(Action):
+    """A message in another language: the bilingual goodbye for an ending, the note and the Danish
+    answer for a clear topic (`english_topic`), or utter_other_language (with the phone number)."""
+
+    def name(self) -> Text:
+        """action_other_language"""
+        return "action_other_language"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """Utters one of the three replies; sets nothing."""
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        meta = meta_reply(tracker.events, text)
+        if meta:
+            dispatcher.utter_message(**meta)
+            return []
+        topic = english_topic(text, latest)
+        if topic:
+            logger.info("Other language: answered the topic %s in Danish.", topic)
+            dispatcher.utter_message(text=ENGLISH_NOTE)
+            dispatcher.utter_message(response=f"utter_faq/{topic}")
+        else:
+            dispatcher.utter_message(response=NOTICE_RESPONSE)
+        return []
