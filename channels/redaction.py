@@ -21,12 +21,15 @@ import re
 from dataclasses import dataclass
 from typing import FrozenSet
 
+from actions.contact import phone, switchboard
+
 CPR = "[CPR]"
 CVR = "[CVR]"
 PHONE = "[TELEFON]"
 EMAIL = "[EMAIL]"
-# Erhvervsstyrelsen's public phone line (knowledge/, utter_handoff): not personal data.
-PUBLIC_NUMBERS: FrozenSet[str] = frozenset({"72200030"})
+# Erhvervsstyrelsen's public numbers (knowledge/contact.yml: the guidance line and the main
+# switchboard): not personal data.
+PUBLIC_NUMBERS: FrozenSet[str] = frozenset(re.sub(r"\D", "", number) for number in (phone(), switchboard()))
 
 # Numbers stand alone: not inside a word or id ("web-ab12345678" is no phone number).
 _CPR = re.compile(r"(?<![\w+])\d{6}[ -]?\d{4}(?!\w)")

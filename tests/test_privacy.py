@@ -25,6 +25,7 @@ from storage.retention import retention_days
         ("tlf. +4512345678", "tlf. [TELEFON]"),
         ("skriv til mia.hansen+chat@eksempel.dk", "skriv til [EMAIL]"),
         ("ring til Erhvervsstyrelsen på 72 20 00 30", "ring til Erhvervsstyrelsen på 72 20 00 30"),
+        ("hovednummeret er 35 29 10 00", "hovednummeret er 35 29 10 00"),
         ("Vækstcentret fra 2014-2015", "Vækstcentret fra 2014-2015"),
         ("samtale web-ab12345678cd", "samtale web-ab12345678cd"),
         # A CVR number can name a sole trader: [CVR] where it is introduced as one; bare 8 digits stay [TELEFON].
