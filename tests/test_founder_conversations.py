@@ -735,7 +735,7 @@ def test_cpr_numbers_and_insurance_for_volunteers_get_datatilsynet_and_an_honest
 
 
 def test_volunteers_in_an_association_never_get_the_aps_rule_beside_it(chat):
-    answer = chat("vi er en forening, maa vi have frivillige")
+    answer = chat("maa vores forening godt bruge frivillige")
     assert "forening" in answer and "Frivillige kan hjælpe et ApS" not in answer
 
 
