@@ -159,7 +159,7 @@ def test_several_questions_in_one_message_get_an_answer_each(chat, message, fact
 
 def test_a_question_and_its_follow_up_in_one_message(chat):
     answer = chat("hvad skal der til for at blive rsv? og hvordan ansoger vi?")
-    assert "35 %" in answer and "anmelder" in answer
+    assert "fem kriterier" in answer and "anmelder" in answer  # the criteria alone, no dividend cap after them
 
 
 # --- guided advice starts instead of an answer -------------------------------------
@@ -419,7 +419,7 @@ def test_a_person_after_an_answer(chat):
 
 def test_bot_challenge_then_a_question(chat):
     assert "chatbot" in chat("er du en bot?")
-    assert "35 %" in chat("ok. hvad er kravene til at blive rsv")
+    assert "fem kriterier" in chat("ok. hvad er kravene til at blive rsv")
 
 
 def test_doubting_wage_subsidy_gets_something_new(chat):
