@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABCMeta, abstractmethod
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 from urllib.parse import urlparse
 
 from rasa_sdk import Action, Tracker
@@ -13,8 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import (
+    ALL_FORMS,
     COMPANY_FORM_LABELS,
     PHASE_LABELS,
+    UNKNOWN_OR_SKIPPED,
+    Item,
     advice,
     load_municipalities,
     load_topics,
@@ -58,8 +61,32 @@ def local_guidance(municipality: Optional[str]) -> Optional[str]:
     )
 
 
+# The most items one piece of advice shows: with the heading and the local guidance at most
+# five paragraphs, which the panel found readable (the whole topic was up to nine).
+MAX_ADVICE_ITEMS = 3
+
+
+def _specificity(item: Item, phase: Optional[str], company_form: Optional[str]) -> Tuple[bool, bool]:
+    """Sort key: an item written for the user's (known) company form comes first, then one
+    written for the user's phase (not for every phase), then the general ones."""
+    for_form = company_form not in (None, UNKNOWN_OR_SKIPPED) and ALL_FORMS not in item.company_forms \
+        and company_form in item.company_forms
+    for_phase = phase is not None and set(item.phases) != set(PHASE_LABELS)
+    return (not for_form, not for_phase)
+
+
+def advice_items(topic: str, phase: Optional[str], company_form: Optional[str]) -> List[Item]:
+    """The items one piece of advice shows, in knowledge-base order: of the items that fit
+    phase and form (actions.knowledge.advice), the MAX_ADVICE_ITEMS most specific ones
+    (_specificity; file order among equals), so the form's and the phase's own items are
+    not crowded out by the topic's general ones."""
+    fitting = advice(topic, phase, company_form)
+    chosen = sorted(fitting, key=lambda item: (_specificity(item, phase, company_form), fitting.index(item)))
+    return [item for item in fitting if item in chosen[:MAX_ADVICE_ITEMS]]
+
+
 def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str], municipality: Optional[str]) -> str:
-    """The advice text: a heading, the fitting knowledge items with sources, local guidance.
+    """The advice text: a heading, the chosen knowledge items with sources, local guidance.
 
     Args:
         topic: a faq key, e.g. "funding".
@@ -68,10 +95,10 @@ def compose_advice(topic: str, phase: Optional[str], company_form: Optional[str]
         municipality: an official municipality name, "ukendt" or None.
 
     Returns:
-        Danish markdown: the items that fit phase and form (always the topic's faq
-        items, see actions.knowledge), in knowledge-base order, each with its source.
+        Danish markdown, at most MAX_ADVICE_ITEMS + 2 paragraphs: the heading, the items
+        of advice_items, each with its source, and the local guidance if a municipality is known.
     """
-    body = [f"{item.text} ({source_line(item.source)})" for item in advice(topic, phase, company_form)]
+    body = [f"{item.text} ({source_line(item.source)})" for item in advice_items(topic, phase, company_form)]
     heading = " ".join(filter(None, [f"Her er mine råd om **{load_topics()[topic].in_sentence}**", _who(phase, company_form)]))
     local = local_guidance(municipality)
     return "\n\n".join([f"{heading}:", *body, *([local] if local else [])])

@@ -36,6 +36,8 @@ UNKNOWN_OR_SKIPPED = "ukendt"
 # The slot (and entity) naming the knowledge item an answer starts with.
 KNOWLEDGE_ITEM = "knowledge_item"
 ALL_FORMS = "all"
+# Other items an answer may go on with (Item.then): the issue's "at most one or two".
+MAX_THEN = 2
 # Characters a question may have: it is a quick-reply button title (shared design decision).
 QUESTION_MAX_CHARS = 70
 # Region Hovedstaden and Region Sjælland merge into Region Østdanmark (lov nr. 699 af 20. juni 2025).
@@ -67,6 +69,13 @@ class Item:
         review_by: the date by which the item must be checked again because its rule is
             known to change (e.g. the employment reform's new main law on 1 January 2027),
             or None.
+        then: the ids of at most MAX_THEN items that the item's answer goes on with (the
+            one or two other items that matter most for its question, e.g. the fee and
+            the deadline after "how do we found an ApS"); empty for most items, whose
+            answer is their own text with the related questions as buttons.
+
+    An item with no phases answers a direct question only (e.g. "what is the discount
+    rate now?"): guided advice never shows it.
     """
 
     id: str
@@ -79,6 +88,7 @@ class Item:
     source: str
     checked: datetime.date
     review_by: Optional[datetime.date] = None
+    then: Tuple[str, ...] = ()
 
     def fits(self, phase: Optional[str], company_form: Optional[str]) -> bool:
         """True if the item applies to `phase` and `company_form` (None: not known, fits all)."""
@@ -172,6 +182,7 @@ def _item(raw: dict) -> Item:
         source=str(raw["source"]),
         checked=raw["checked"],
         review_by=raw.get("review_by"),
+        then=tuple(raw.get("then") or ()),
     )
     if not set(item.phases) <= set(PHASES):
         raise KnowledgeBaseError(f"item {item.id}: unknown phase in {item.phases}")
@@ -206,10 +217,24 @@ def _load(path: Path) -> Tuple[Dict[str, Topic], Tuple[Item, ...]]:
     unanswered = {key for key in topics if not any(i.topic == key and i.faq for i in items)}
     if unanswered:
         raise KnowledgeBaseError(f"topics without a faq item: {sorted(unanswered)}")
+    _check_then(items)
     narrow = [i.id for i in items if i.faq and (set(i.phases) != set(PHASES) or i.company_forms != (ALL_FORMS,))]
     if narrow:  # the faq answer is part of every piece of advice on its topic
         raise KnowledgeBaseError(f"faq items must fit every phase and form (company_forms: [all]): {narrow}")
     return topics, items
+
+
+def _check_then(items: Tuple[Item, ...]) -> None:
+    """Each `then` names at most MAX_THEN other, existing items that fit every company form the
+    item is for, so an answer never goes on with an item meant for another form."""
+    by_id = {item.id: item for item in items}
+    for item in items:
+        if len(item.then) > MAX_THEN or item.id in item.then or not set(item.then) <= by_id.keys():
+            raise KnowledgeBaseError(f"item {item.id}: `then` must name at most {MAX_THEN} other existing items")
+        for other in (by_id[i] for i in item.then):
+            if ALL_FORMS not in other.company_forms and (ALL_FORMS in item.company_forms
+                                                         or not set(item.company_forms) <= set(other.company_forms)):
+                raise KnowledgeBaseError(f"item {item.id}: `then` item {other.id} is for other company forms")
 
 
 def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
@@ -218,7 +243,8 @@ def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
     Raises:
         KnowledgeBaseError: unreadable or malformed file, missing field, unknown value,
             a review_by that is not a date after `checked`, a question over
-            QUESTION_MAX_CHARS characters, duplicate id, an item of an unknown topic, a topic
+            QUESTION_MAX_CHARS characters, a `then` naming an unknown item, itself, more
+            than MAX_THEN items or an item for other company forms, duplicate id, an item of an unknown topic, a topic
             without a faq item, or a faq item that does not fit every phase and form.
     """
     return _load(path)[1]
@@ -242,8 +268,9 @@ def faq_answer(topic: str) -> str:
 
 
 def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> List[Item]:
-    """The items of `topic` that fit `phase` and `company_form`, in file order."""
-    return [item for item in load_items() if item.topic == topic and item.fits(phase, company_form)]
+    """The items of `topic` that fit `phase` and `company_form`, in file order (items with no
+    phases, which answer a direct question only, left out)."""
+    return [item for item in load_items() if item.topic == topic and item.phases and item.fits(phase, company_form)]
 
 
 def topics_for_phase(phase: Optional[str]) -> List[Topic]:

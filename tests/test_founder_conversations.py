@@ -46,7 +46,7 @@ def asked(question: str, reply: str) -> bool:
 # --- follow-up loses the thread ---------------------------------------------------
 
 def test_how_to_apply_after_the_rsv_criteria_gets_how_to_register(chat):
-    assert "35 %" in chat("hvad skal der til for at blive rsv")
+    assert "fem kriterier" in chat("hvad skal der til for at blive rsv")  # the criteria alone, no dividend cap after them
     answer = chat("ok og hvordan ansoger vi sa")
     assert "virk.dk" in answer and "anmelder" in answer
 
@@ -159,7 +159,7 @@ def test_several_questions_in_one_message_get_an_answer_each(chat, message, fact
 
 def test_a_question_and_its_follow_up_in_one_message(chat):
     answer = chat("hvad skal der til for at blive rsv? og hvordan ansoger vi?")
-    assert "35 %" in answer and "anmelder" in answer
+    assert "fem kriterier" in answer and "anmelder" in answer  # the criteria alone, no dividend cap after them
 
 
 # --- guided advice starts instead of an answer -------------------------------------
@@ -419,7 +419,7 @@ def test_a_person_after_an_answer(chat):
 
 def test_bot_challenge_then_a_question(chat):
     assert "chatbot" in chat("er du en bot?")
-    assert "35 %" in chat("ok. hvad er kravene til at blive rsv")
+    assert "fem kriterier" in chat("ok. hvad er kravene til at blive rsv")
 
 
 def test_doubting_wage_subsidy_gets_something_new(chat):
@@ -852,3 +852,85 @@ def test_an_english_question_gets_a_note_and_the_danish_answer(chat, question, f
 def test_an_english_message_without_a_topic_gets_the_notice_with_the_phone(chat):
     reply = chat("Can you answer in English please? I don't speak Danish")
     assert "I can only answer in Danish" in reply and PHONE in reply
+# --- panel round 4: the specific answer, an honest "not in my sources", no noise (answers) ---
+
+NOT_IN_SOURCES = "mine kilder"
+ASKS_INSTEAD = "Mener du"
+
+
+def test_the_discount_rate_after_the_dividend_cap_says_it_is_not_known_and_names_nationalbanken(chat):
+    assert "35 %" in chat("hvor meget udbytte maa en rsv udbetale til ejerne")
+    answer = chat("hvad er diskontoen lige nu")
+    assert "Nationalbanken" in answer and NOT_IN_SOURCES in answer and ASKS_INSTEAD not in answer
+
+
+def test_cpr_numbers_and_insurance_for_volunteers_get_datatilsynet_and_an_honest_dont_know(chat):
+    answer = chat("skal vi gemme cpr-numre på vores frivillige og hvad med forsikring")
+    assert "Datatilsynet" in answer and NOT_IN_SOURCES in answer and PHONE in answer
+    assert "dagpenge" not in answer
+
+
+def test_volunteers_in_an_association_never_get_the_aps_rule_beside_it(chat):
+    answer = chat("maa vores forening godt bruge frivillige")
+    assert "forening" in answer and "Frivillige kan hjælpe et ApS" not in answer
+
+
+def test_a_street_collection_for_an_association_gets_indsamlingsnaevnet_not_the_cvr_text(chat):
+    answer = chat("vi er en forening. skal vi have tilladelse til en gadeindsamling")
+    assert "Indsamlingsnævnet" in answer and "CVR-nummer gratis" not in answer
+
+
+def test_the_rsv_processing_time_is_not_known_and_gets_the_phone(chat):
+    answer = chat("hvor lang er sagsbehandlingstiden for rsv")
+    assert NOT_IN_SOURCES in answer and PHONE in answer and "Du anmelder selv" not in answer
+
+
+def test_where_an_rsv_registration_shows_is_the_cvr_register(chat):
+    chat("hvordan registrerer vi os som rsv")
+    assert "CVR-registeret" in chat("kan jeg se det et sted når det er godkendt")
+
+
+def test_long_term_sickness_in_a_fleksjob_is_not_known_and_sends_to_kommunen(chat):
+    answer = chat("vores medarbejder i fleksjob er blevet langtidssyg, hvad gaelder saa")
+    assert NOT_IN_SOURCES in answer and "kommunen" in answer
+
+
+def test_donations_after_crowdfunding_get_the_collection_rule_not_the_donor_deduction(chat):
+    assert "Finanstilsynet" in chat("hvad skal vi vide om crowdfunding")
+    answer = chat("og hvis det bare er donationer?")
+    assert "Indsamlingsnævnet" in answer and "ligningslovens" not in answer
+
+
+def test_writing_socialoekonomisk_on_the_website_gets_yes_and_what_is_reserved(chat):
+    answer = chat("må jeg skrive socialøkonomisk virksomhed på hjemmesiden uden at være registreret?")
+    assert paragraphs(answer)[0].startswith("Ja") and "RSV-logoet" in answer
+
+
+def test_just_an_is_gets_the_is_answer_first_not_the_list_of_forms(chat):
+    first = paragraphs(chat("hvad hvis vi bare laver et I/S"))[0]
+    assert "I/S" in first and "hæfter personligt" in first and "A/S og P/S" not in first
+
+
+def test_skaanejob_is_not_fleksjob(chat):
+    answer = chat("er skånejob det samme som fleksjob")
+    assert paragraphs(answer)[0].startswith("Nej") and "førtidspension" in answer
+
+
+def test_how_to_found_an_aps_gives_fee_capital_and_deadline_in_one_go(chat):
+    answer = chat("hvordan stifter man et ApS")
+    assert all(fact in answer for fact in ("virk.dk", "670", "20.000", "2 uger"))
+
+
+def test_bank_and_accountant_disagreeing_on_aps_capital_get_the_current_rule(chat):
+    answer = chat("min bank siger 40.000 og min revisor siger 20.000 til et aps, hvad er RIGTIGT?!")
+    assert "20.000 kr." in answer and "27. februar 2025" in answer and "40 mio." not in answer
+
+
+def test_the_difference_between_an_aps_and_an_association_compares_the_two(chat):
+    first = paragraphs(chat("hvad er forskellen på et aps og en forening"))[0]
+    assert "ApS" in first and "forening" in first and "vedtægter" in first
+
+
+def test_the_vat_answer_has_no_annual_report_after_it(chat):
+    answer = chat("hvornaar skal vi momsregistreres")
+    assert "50.000 kr." in answer and "årsrapport" not in answer

@@ -227,3 +227,70 @@ def test_a_bad_review_date_or_question_gives_a_clear_error(tmp_path, field, valu
                     encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match=field):
         load_items(path)
+
+
+def _answer(item_id):
+    """The generated answer text of an item (its variation of utter_faq/<topic>)."""
+    responses = yaml.safe_load(FAQ_RESPONSES.read_text(encoding="utf-8"))["responses"]
+    return next(variation["text"] for variations in responses.values() for variation in variations
+                if {"type": "slot", "name": "knowledge_item", "value": item_id} in variation.get("condition", []))
+
+
+def test_an_answer_goes_on_only_with_the_items_its_item_names():
+    assert "årsrapport" not in _answer("tax_vat")
+    assert "35 %" not in _answer("rsv_criteria_five")
+    assert "VSME" not in _answer("impact_overview")
+    founding = _answer("company_form_aps")
+    assert all(fact in founding for fact in ("virk.dk", "670 kr.", "20.000 kr.", "2 uger"))
+
+
+def test_the_capital_of_an_aps_is_20000_and_40000_was_the_old_rule():
+    answer = _answer("company_form_aps")
+    assert answer.index("20.000 kr.") < answer.index("40.000 kr.") and "27. februar 2025" in answer
+
+
+def test_volunteer_answers_never_contradict_each_other():
+    for item in load_items():
+        if item.topic == "volunteers":
+            answer = _answer(item.id)
+            assert not ("Frivillige kan hjælpe et ApS" in answer and "en forening kan sagtens" in answer), item.id
+    assert "Frivillige kan hjælpe et ApS" not in faq_answer("volunteers")
+
+
+@pytest.mark.parametrize("item_id, says", [
+    ("rsv_discount_rate", ("har jeg ikke i mine kilder", "Nationalbanken")),
+    ("rsv_processing_time", ("står ikke i mine kilder", "72 20 00 30")),
+    ("hiring_fleksjob_sickness", ("står ikke i mine kilder", "kommunen")),
+    ("volunteers_data_insurance", ("Datatilsynet", "står ikke i mine kilder", "72 20 00 30")),
+    ("funding_public_collection", ("Indsamlingsnævnet", "indsamlingsloven", "har jeg ikke i mine kilder")),
+    ("funding_crowdfunding_donations", ("Finanstilsynet", "Indsamlingsnævnet", "har jeg ikke i mine kilder")),
+    ("rsv_benefits_term", ("Ja.", "registreret socialøkonomisk", "RSV-logoet")),
+    ("hiring_skaanejob_vs_fleksjob", ("Nej.", "førtidspension", "varigt og væsentligt nedsat")),
+    ("company_form_is", ("intet kapitalkrav", "hæfter personligt", "ikke entydigt")),
+    ("company_form_aps_vs_forening", ("ApS", "forening", "20.000 kr.", "vedtægter")),
+])
+def test_specific_and_not_known_items_say_plainly_what_is_known_and_where_to_ask(item_id, says):
+    answer = _answer(item_id)
+    assert all(fact in answer for fact in says), item_id
+    assert "ligningslovens" not in answer  # not the donor-deduction rules
+
+
+def test_items_with_a_figure_they_do_not_know_state_no_figure():
+    for item_id in ("rsv_discount_rate", "rsv_processing_time"):
+        assert not re.search(r"\d+[,.]\d+ ?(pct|%)|\d+ (dage|uger|måneder)", _answer(item_id)), item_id
+
+
+@pytest.mark.parametrize("then, error", [
+    (["x"], "itself"), (["nowhere"], "existing"), (["y", "z", "w"], "at most"), (["aps_only"], "other company forms"),
+])
+def test_a_bad_then_gives_a_clear_error(tmp_path, then, error):
+    def item(item_id, forms=("all",), **extra):
+        return {"id": item_id, "topic": "funding", "question": "Hvad er det?", "phases": ["etablering", "drift", "udvikling"],
+                "company_forms": list(forms), "faq": forms == ("all",), "text": "t", "source": "https://skat.dk/x",
+                "checked": datetime.date(2026, 12, 1), **extra}
+    items = [item("x", then=then), item("y"), item("z"), item("w"), item("aps_only", forms=("aps",))]
+    path = tmp_path / "knowledge_base.yml"
+    path.write_text(yaml.safe_dump({"topics": [{"key": "funding", "title": "F", "phases": []}], "items": items}),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="then"):
+        load_items(path)

@@ -8,8 +8,8 @@ Writes:
   knowledge/knowledge_base.yml. Its first variation is the topic's general answer
   (actions.knowledge.faq_answer). Then comes one variation per item of the topic, chosen
   by the slot knowledge_item (set by components/item_selector.py): the item's text,
-  then the topic's most important other items (for the topic's lead item only: the next
-  faq item in file order), then up to three quick-reply buttons with the
+  then the items its `then` names (the one or two that matter most for its question;
+  most items name none), then up to three quick-reply buttons with the
   questions of the closest related items (payload = the question, so a click is
   understood like typing it). The items LOCAL_ITEMS get one more variation per
   municipality of knowledge/municipalities.yml, chosen by the slot asked_municipality
@@ -70,12 +70,10 @@ def ascii_spellings(name: str) -> List[str]:
     return spellings
 
 
-# How many other items of the topic follow the item an answer starts with, and how
-# many related questions are offered as buttons. The second panel's reviewers found the
-# appended paragraphs padding (a VAT answer dragged in the deadline and corporate tax),
-# so only the topic's lead item (what an unsure item selector answers with) gets one
-# more item; every other item stands alone, with the related questions as buttons.
-OTHERS_AFTER_LEAD_ITEM = 1
+# How many related questions are offered as buttons. The panels found appended
+# neighbouring paragraphs noise (the annual-report deadline after every VAT answer, the
+# dividend cap after the RSV criteria), so an answer goes on only with the items its
+# item's `then` names; the related questions come as buttons.
 RELATED_BUTTONS = 3
 
 
@@ -116,12 +114,9 @@ def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str,
     return condition
 
 
-def item_answer(item: Item, items: List[Item], related: List[Item]) -> dict:
+def item_answer(item: Item, by_id: Dict[str, Item], related: List[Item]) -> dict:
     """The variation of utter_faq/<topic> for `item`: {"condition", "text", "buttons"}."""
-    topic_faq_items = [other for other in items if other.topic == item.topic and other.faq]
-    limit = OTHERS_AFTER_LEAD_ITEM if topic_faq_items[:1] == [item] else 0
-    others = [other for other in topic_faq_items if other != item][:limit]
-    shown = [item, *others]
+    shown = [item, *(by_id[other] for other in item.then)]
     return {
         "condition": _condition(item),
         "text": "\n\n".join(shown_item.text for shown_item in shown),
@@ -138,6 +133,7 @@ def house_answers(item: Item, related: List[Item]) -> List[dict]:
 def faq_responses() -> str:
     """The text of data/responses/faq.yml (see the module docstring)."""
     items = list(load_items())
+    by_id = {item.id: item for item in items}
     related = related_items(items)
     responses = {}
     for key in load_topics():
@@ -145,7 +141,7 @@ def faq_responses() -> str:
         general_shown = [item for item in topic_items if item.faq]
         general = {"text": faq_answer(key), "buttons": _buttons(
             [item for item in topic_items if not item.faq] + related[general_shown[0].id], general_shown)}
-        responses[f"utter_faq/{key}"] = [general] + [item_answer(item, items, related[item.id]) for item in topic_items]
+        responses[f"utter_faq/{key}"] = [general] + [item_answer(item, by_id, related[item.id]) for item in topic_items]
         responses[f"utter_faq/{key}"] += [answer for item in topic_items if item.id in LOCAL_ITEMS
                                           for answer in house_answers(item, related[item.id])]
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
