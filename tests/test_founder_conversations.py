@@ -715,7 +715,7 @@ RESEND = "Var det ikke svar"
     ("må kommunen reservere en kontrakt til en socialøkonomisk virksomhed", "følg eller forklar?", [UNKNOWN, PHONE],
      ["§ 20"]),
     ("hvor meget udbytte maa en rsv udbetale", "hvis virksomheden lukker, faar jeg saa resten?",
-     ["Opløses virksomheden", "formål, loven tillader"], ["fem kriterier:"]),
+     ["Opløses virksomheden", "formål, loven tillader (§ 10)"], ["fem kriterier:"]),
     ("hvad ændrer beskæftigelsesreformen i 2026", "og hvad kommer der så i 2027", ["2027", "hovedlov"], ["Løntilskud:"]),
     ("hvad er kriterierne for at blive rsv", "hvad betyder vaesentlig kommerciel aktivitet",
      ["Salg er en væsentlig del af indtægterne"], ["Uafhængig"]),
