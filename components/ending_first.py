@@ -18,17 +18,14 @@ is `stop`, with confidence 1.0: the guided advice stops and the question is answ
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.endings import ending, question_after_leaving
 from components.question_first import put_first
+from components.relabelling import Relabelling
 
 logger = logging.getLogger(__name__)
 
@@ -39,29 +36,14 @@ STOP = "stop"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class EndingFirst(GraphComponent):
+class EndingFirst(Relabelling):
     """Relabels an ending (actions.endings.ending) as `goodbye` (see the module docstring)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> EndingFirst:
-        """The component; it has nothing to learn or configure."""
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Relabels each ending that is not already one of KEPT, and each leaving with a question."""
-        for message in messages:
-            intent = (message.get(INTENT) or {}).get("name")
-            text = message.get(TEXT) or ""
-            if intent and (intent not in KEPT or intent == GOODBYE) and ending(text):
-                put_first(message, GOODBYE, sure=True)
-                logger.debug("An ending read as %s: relabelled goodbye.", intent)
-            elif intent and intent != STOP and question_after_leaving(text):
-                put_first(message, STOP, sure=True)
-                logger.debug("Leaving and asking in one, read as %s: relabelled stop.", intent)
-        return messages
+    def relabel(self, message: Message, intent: Any, text: str) -> None:
+        """Relabels an ending that is not already one of KEPT as goodbye, and a leaving with a question as stop."""
+        if intent and (intent not in KEPT or intent == GOODBYE) and ending(text):
+            put_first(message, GOODBYE, sure=True)
+            logger.debug("An ending read as %s: relabelled goodbye.", intent)
+        elif intent and intent != STOP and question_after_leaving(text):
+            put_first(message, STOP, sure=True)
+            logger.debug("Leaving and asking in one, read as %s: relabelled stop.", intent)

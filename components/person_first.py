@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.normalise import fold
 from components.question_first import put_first
+from components.relabelling import Relabelling
 
 logger = logging.getLogger(__name__)
 
@@ -72,29 +69,15 @@ def names_a_person(text: str) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PersonFirst(GraphComponent):
+class PersonFirst(Relabelling):
     """Relabels request_advice as request_human for a message that names a person or a call,
     and most intents for a question for the phone number (see the module docstring)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PersonFirst:
-        """The component; it has nothing to learn or configure."""
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Relabels each request for a person or the phone number (see the module docstring)."""
-        for message in messages:
-            intent, text = (message.get(INTENT) or {}).get("name"), message.get(TEXT) or ""
-            if intent == REQUEST_ADVICE and names_a_person(text):
-                put_first(message, REQUEST_HUMAN)
-                logger.debug("A request for advice that names a person: handed off as request_human.")
-            elif intent not in KEEPS_INTENT and asks_for_number(text):
-                put_first(message, REQUEST_HUMAN, sure=True)
-                logger.debug("A question for the phone number or opening hours: handed off as request_human.")
-        return messages
+    def relabel(self, message: Message, intent: Any, text: str) -> None:
+        """Relabels a request for a person or for the phone number as request_human (see the module docstring)."""
+        if intent == REQUEST_ADVICE and names_a_person(text):
+            put_first(message, REQUEST_HUMAN)
+            logger.debug("A request for advice that names a person: handed off as request_human.")
+        elif intent not in KEEPS_INTENT and asks_for_number(text):
+            put_first(message, REQUEST_HUMAN, sure=True)
+            logger.debug("A question for the phone number or opening hours: handed off as request_human.")
