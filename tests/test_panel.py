@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.learning.panel import CONVERSATIONS, FAILURE_CLASSES, ROUND_2, ROUND_3, load_conversations, markdown, missing_strings, write
+from scripts.learning.panel import (
+    CONVERSATIONS,
+    FAILURE_CLASSES,
+    ROUND_2,
+    ROUND_3,
+    ROUND_4,
+    load_conversations,
+    markdown,
+    missing_strings,
+    write,
+)
 
 ISSUE_DONE_WHEN = {"done_guided_advice_typed", "done_rsv_criteria_then_how_to_apply", "done_aps_cost",
                    "done_sole_trader_rsv", "done_nej_tak_closes"}
@@ -15,7 +25,7 @@ def test_the_panel_covers_every_failure_class_and_the_issues_done_when_cases():
     assert {conversation["id"] for conversation in conversations} >= ISSUE_DONE_WHEN
 
 
-@pytest.mark.parametrize("panel", [CONVERSATIONS, ROUND_2, ROUND_3], ids=["round 1", "round 2", "round 3"])
+@pytest.mark.parametrize("panel", [CONVERSATIONS, ROUND_2, ROUND_3, ROUND_4], ids=["round 1", "round 2", "round 3", "round 4"])
 def test_each_round_has_45_typed_conversations_over_every_failure_class(panel):
     conversations = load_conversations(panel)
     assert len(conversations) >= 45

@@ -7,6 +7,7 @@
     python -m scripts.learning.panel --only ID ...    replay only these conversations
     python -m scripts.learning.panel --conversations tests/panel/round2.yml   replay the second round
     python -m scripts.learning.panel --conversations tests/panel/round3.yml   replay the third round
+    python -m scripts.learning.panel --conversations tests/panel/round4.yml   replay the fourth round
 
 The panel (tests/panel/conversations.yml, issue 10) holds conversations written as founders
 type them, with what a fully satisfactory answer must contain. Each conversation goes through
@@ -40,6 +41,7 @@ from scripts.serving.services import action_server, free_port, rasa_server
 CONVERSATIONS = ROOT / "tests" / "panel" / "conversations.yml"
 ROUND_2 = ROOT / "tests" / "panel" / "round2.yml"  # written later, by another writer who had not read data/
 ROUND_3 = ROOT / "tests" / "panel" / "round3.yml"  # a third writer, who had read neither data/ nor rounds 1–2
+ROUND_4 = ROOT / "tests" / "panel" / "round4.yml"  # a fourth writer, who had read neither data/ nor rounds 1–3
 RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
