@@ -20,19 +20,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.contact import phone_link
-from actions.knowledge import load_topics
+from actions.knowledge import answer_items, load_items, load_topics
 from actions.meta import meta_reply
 
 logger = logging.getLogger(__name__)
 
 MIN_TOPIC_CONFIDENCE = 0.5  # the ResponseSelector's confidence (0-1) in an English message's topic
 NOTICE_RESPONSE = "utter_other_language"
+ENGLISH_BUTTONS = 3  # the topic's other questions offered as buttons after an English answer
 ENGLISH_NOTE = (
     "I answer in Danish only, so here is my answer in Danish. To talk to a person in English, call the Danish "
     f"Business Authority (Erhvervsstyrelsen) on {phone_link()}. Jeg svarer på dansk:"
 )
-# (English words, faq key), first match wins: the more specific topics come first.
+# (English words, faq key or item id), first match wins: the more specific come first.
 ENGLISH_TOPICS: Tuple[Tuple[str, str], ...] = (
+    (r"\bdividends?\b|\bpay (me|us|them|owners?) out\b", "rsv_criteria_dividend"),
+    (r"\b(benefits?|advantages?)\b.*\b(rsv|regist\w*|social enterprise)|\b(rsv|regist\w*)\b.*\b(benefits?|advantages?)\b",
+     "rsv_benefits"),
     (r"\bvat\b|\btax\w*|\baccount(ing|ant)s?\b|\baudit\w*|\bbookkeeping\b|\bannual report", "tax_vat_accounting"),
     (r"\bvolunteer\w*", "volunteers"),
     (r"\bflex ?jobs?\b|\bwage subsid\w*|\bhir(e|es|ing)\b|\bemploy\w*|\bstaff\b|\binternship", "hiring_special_terms"),
@@ -57,7 +61,7 @@ ENGLISH_TOPICS: Tuple[Tuple[str, str], ...] = (
 
 
 def english_topic(text: str, parse_data: Optional[Dict[str, Any]] = None) -> Optional[str]:
-    """The faq key an English message asks about, or None.
+    """The faq key or item id an English message asks about, or None.
 
     Args:
         text: the message, e.g. "How do I register as a social enterprise?".
@@ -65,18 +69,37 @@ def english_topic(text: str, parse_data: Optional[Dict[str, Any]] = None) -> Opt
             MIN_TOPIC_CONFIDENCE on.
 
     Returns:
-        A key of the knowledge base, e.g. "rsv_how_to_register"; None if no topic is clear.
+        A key of the knowledge base, e.g. "rsv_how_to_register", or an item id of
+        ENGLISH_TOPICS, e.g. "rsv_criteria_dividend"; None if no topic is clear.
     """
     lowered = (text or "").lower()
-    topics = load_topics()
+    known = {*load_topics(), *(item.id for item in load_items())}
     for pattern, key in ENGLISH_TOPICS:
-        if key in topics and re.search(pattern, lowered):
+        if key in known and re.search(pattern, lowered):
             return key
     selected = (((parse_data or {}).get("response_selector") or {}).get("faq") or {}).get("response") or {}
     key = str(selected.get("intent_response_key") or "").partition("/")[2]
-    if key in topics and float(selected.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE:
+    if key in load_topics() and float(selected.get("confidence") or 0) >= MIN_TOPIC_CONFIDENCE:
         return key
     return None
+
+
+def english_answer(key: str) -> Dict[str, Any]:
+    """The Danish answer for an English message about `key` (a faq key or item id).
+
+    An item id's answer starts with that item; a topic's with its first faq item. As with a
+    Danish knowledge answer, the item's `then` items follow and the topic's other questions
+    (at most ENGLISH_BUTTONS) become buttons, so the answer is short, not the whole topic.
+
+    Returns:
+        {"text": str, "buttons": [{"title": str, "payload": str}, ...]}.
+    """
+    items = load_items()
+    lead = next(item for item in items if item.id == key or (item.topic == key and item.faq))
+    shown = answer_items(lead)
+    others = [item for item in items if item.topic == lead.topic and item not in shown][:ENGLISH_BUTTONS]
+    return {"text": "\n\n".join(item.text for item in shown),
+            "buttons": [{"title": item.question, "payload": item.question} for item in others]}
 
 
 class ActionOtherLanguage(Action):
@@ -99,7 +122,7 @@ class ActionOtherLanguage(Action):
         if topic:
             logger.info("Other language: answered the topic %s in Danish.", topic)
             dispatcher.utter_message(text=ENGLISH_NOTE)
-            dispatcher.utter_message(response=f"utter_faq/{topic}")
+            dispatcher.utter_message(**english_answer(topic))
         else:
             dispatcher.utter_message(response=NOTICE_RESPONSE)
         return []

@@ -267,6 +267,16 @@ def faq_answer(topic: str) -> str:
     return "\n\n".join(texts)
 
 
+def answer_items(item: Item) -> List[Item]:
+    """What the knowledge answer for `item` shows, in order: the item, then the items its `then` names.
+
+    Args:
+        item: an item of load_items(), whose `then` ids were checked at load.
+    """
+    by_id = {known.id: known for known in load_items()}
+    return [item, *(by_id[other] for other in item.then)]
+
+
 def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> List[Item]:
     """The items of `topic` that fit `phase` and `company_form`, in file order (items with no
     phases, which answer a direct question only, left out)."""

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import contact
 from actions.contact import ActionHandoff, numbers_reply
 from actions.endings import ENGLISH_GOODBYE, ending
-from actions.english import ENGLISH_NOTE, ActionOtherLanguage, english_topic
+from actions.english import ENGLISH_NOTE, ActionOtherLanguage, english_answer, english_topic
 from actions.meta import CONFIRM_NOT_KNOWN, SUMMARY_INTRO, ActionComplain, ActionGoodbye, ActionStop
 from actions.normalise import find_value
 from actions.validation import ValidateAdviceForm
@@ -146,9 +146,22 @@ def test_an_english_question_gets_its_danish_answer_or_the_notice(text, key):
     assert english_topic(text, {}) == key
     replies = run(ActionOtherLanguage(), text, "other_language")
     if key:
-        assert replies[0]["text"] == ENGLISH_NOTE and PHONE in ENGLISH_NOTE and replies[1]["response"] == f"utter_faq/{key}"
+        assert replies[0]["text"] == ENGLISH_NOTE and PHONE in ENGLISH_NOTE
+        assert replies[1]["text"] == english_answer(key)["text"]
     else:
         assert [r["response"] for r in replies] == ["utter_other_language"]
+
+
+def test_an_english_answer_is_the_lead_item_not_the_whole_topic():
+    answer = english_answer("tax_vat_accounting")
+    assert answer["text"].startswith("Du skal momsregistreres") and "årsrapport" not in answer["text"]
+    assert 0 < len(answer["buttons"]) <= 3 and len({b["title"] for b in answer["buttons"]}) == len(answer["buttons"])
+
+
+def test_an_english_question_on_a_specific_fact_gets_that_item():
+    assert english_topic("ok. so how much dividend can they pay me out?", {}) == "rsv_criteria_dividend"
+    assert "35 %" in english_answer("rsv_criteria_dividend")["text"]
+    assert english_topic("Do I get any tax benefit from being a registered social enterprise?", {}) == "rsv_benefits"
 
 
 def test_an_english_ending_gets_the_bilingual_goodbye_from_the_other_language_action():

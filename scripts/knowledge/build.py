@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from actions.advice import local_guidance
-from actions.knowledge import KNOWLEDGE_ITEM, Item, faq_answer, load_items, load_municipalities, load_topics
+from actions.knowledge import KNOWLEDGE_ITEM, Item, answer_items, faq_answer, load_items, load_municipalities, load_topics
 from components.danish_text import fold
 from scripts.paths import DATA, NLU_DATA, ROOT
 
@@ -114,9 +114,9 @@ def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str,
     return condition
 
 
-def item_answer(item: Item, by_id: Dict[str, Item], related: List[Item]) -> dict:
+def item_answer(item: Item, related: List[Item]) -> dict:
     """The variation of utter_faq/<topic> for `item`: {"condition", "text", "buttons"}."""
-    shown = [item, *(by_id[other] for other in item.then)]
+    shown = answer_items(item)
     return {
         "condition": _condition(item),
         "text": "\n\n".join(shown_item.text for shown_item in shown),
@@ -133,7 +133,6 @@ def house_answers(item: Item, related: List[Item]) -> List[dict]:
 def faq_responses() -> str:
     """The text of data/responses/faq.yml (see the module docstring)."""
     items = list(load_items())
-    by_id = {item.id: item for item in items}
     related = related_items(items)
     responses = {}
     for key in load_topics():
@@ -141,7 +140,7 @@ def faq_responses() -> str:
         general_shown = [item for item in topic_items if item.faq]
         general = {"text": faq_answer(key), "buttons": _buttons(
             [item for item in topic_items if not item.faq] + related[general_shown[0].id], general_shown)}
-        responses[f"utter_faq/{key}"] = [general] + [item_answer(item, by_id, related[item.id]) for item in topic_items]
+        responses[f"utter_faq/{key}"] = [general] + [item_answer(item, related[item.id]) for item in topic_items]
         responses[f"utter_faq/{key}"] += [answer for item in topic_items if item.id in LOCAL_ITEMS
                                           for answer in house_answers(item, related[item.id])]
     return _dump(HEADER.format(source="knowledge/knowledge_base.yml"), {"version": "3.1", "responses": responses})
