@@ -24,6 +24,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 VIRK = "https://virk.dk/"
 CAPABILITIES = "hvad kan du hjælpe med?"
 REGISTER = "Hvordan bliver vi registreret som RSV?"
+HANDOFF = "jeg vil gerne tale med en rådgiver"  # the handoff: its phone number is a tel: link
 MIN_CONTRAST = 4.5
 MAX_TABS = 25
 
@@ -108,6 +109,8 @@ def test_axe_finds_no_a_or_aa_violation_before_during_and_after_a_conversation(c
 
     chat.send(REGISTER)
     chat.reply("selvbetjeningsløsning")
+    chat.send(HANDOFF)
+    chat.reply("Ring til Erhvervsstyrelsen")
     ask_capabilities(chat)
     expect(page.locator(f".rw-markdown a[href='{TEL_LINK}']").first).to_be_visible()
     assert violations(page) == [], "after a conversation with links and quick replies"
