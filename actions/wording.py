@@ -29,8 +29,11 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
                  (r"\bbetal", r"tilskud")),
     "duration": ((r"\b(lange|lang tid|hurtigt|varer|tager)\b",),
                  (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"toårig", r"\blængden\b")),
-    "when": ((r"\b(hvornar|frist\w*|senest)\b",),
+    "when": ((r"\bhvornar\b",),
              (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}", r"\b(19|20)\d\d\b")),
+    # "hvad er fristen": a time limit answers it, a year on its own does not.
+    "deadline": ((r"\b(frist\w*|senest)\b",),
+                 (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}")),
     "how": ((r"\b(hvordan|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
             (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"\bgå til\b")),
     "capital": ((r"\b(kapital\w*|selskabskapital\w*|udbytte\w*|udbetale|indskud|skyde ind)\b",
@@ -64,7 +67,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest", a figure) are in many items: an item not shown
 # yet answers them only if it also fits the conversation.
-LOOSE_ASKS = ("duration", "when", "where", "often", "status", "rate", "count", "amount", "limit")
+LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit")
 
 # Words too common to tie a follow-up to a sentence (folded, whole words).
 COMMON_WORDS = frozenset({

@@ -11,7 +11,8 @@ answer starts with, the message is answered as a follow-up of the previous answe
 (actions.follow_up.resolve: the sentence asked about, the next item, or an honest "I
 don't know"), keeping the answer's buttons. An ending ("ok endelig. farvel"), a request for
 a shorter answer, and an elliptical follow-up that the NLU took to another topic ("hvilken
-lov står det i" after the RSV criteria) get their own reply instead (`instead`). Installed
+lov står det i" after the RSV criteria) get their own reply instead (`instead`). An answer whose item lacks the kind of fact asked for (a
+deadline, a price, an amount) moves to a ranked item that has it (actions.relevance). Installed
 when the channels package is imported, i.e. in the Rasa server.
 """
 
@@ -25,7 +26,9 @@ from rasa.shared.core.events import BotUttered, Event
 
 from actions.endings import GOODBYE_RESPONSE
 from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
+from actions.knowledge import answer_items
 from actions.meta import meta_reply
+from actions.relevance import better_item
 from actions.transcript import offered_questions, previous_reply
 from channels.patching import wrap_once
 
@@ -49,6 +52,14 @@ def instead(tracker_events: List[dict], latest: dict, goodbye: str) -> Optional[
     return thread.text if thread else None
 
 
+def replaced(events: List[Event], text: str) -> List[Event]:
+    """`events` with the answer (their BotUttered) replaced by one message of `text`, without the
+    answer's buttons (they were chosen for the answer replaced)."""
+    answer = [e for e in events if isinstance(e, BotUttered)]
+    data = {key: value for key, value in (answer[0].data if answer else {}).items() if key != "buttons"}
+    return [e for e in events if not isinstance(e, BotUttered)] + [BotUttered(text, data)]
+
+
 def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodbye: str = "") -> List[Event]:
     """`events` (what utter_faq would send) with the repeats of the previous reply taken out.
 
@@ -61,14 +72,16 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
 
     Returns:
         The events, each BotUttered's text changed as the module docstring says (an
-        answer replaced by `instead` loses its buttons).
+        answer replaced by `instead`, or by the better item of actions.relevance, loses its buttons).
     """
     replacement = instead(tracker_events, latest, goodbye)
     if replacement:
         logger.debug("utter_faq: answered an ending or an elliptical follow-up instead.")
-        answer = [e for e in events if isinstance(e, BotUttered)]
-        data = {key: value for key, value in (answer[0].data if answer else {}).items() if key != "buttons"}
-        return [e for e in events if not isinstance(e, BotUttered)] + [BotUttered(replacement, data)]
+        return replaced(events, replacement)
+    better = better_item(latest)
+    if better:
+        logger.info("utter_faq: the chosen item lacks what the question asks for; answered with item %s.", better.id)
+        events = replaced(events, "\n\n".join(item.text for item in answer_items(better)))
     previous = previous_reply(tracker_events, RECENT_TURNS)
     if not previous:
         return events

@@ -40,3 +40,13 @@ def test_the_first_answer_of_a_conversation_is_sent_as_it_is():
     events = [user("hvad er en rsv", "rsv_criteria")]
     sent = BotUttered(answer("rsv_criteria_five"))
     assert trimmed([sent], events, events[-1]["parse_data"]) == [sent]
+
+
+def test_an_answer_without_the_asked_deadline_moves_to_the_ranked_item_that_has_it():
+    question = user("hvad er fristen for at anmelde selskabet", "cvr_registration")
+    question["parse_data"]["knowledge_item"] = {"id": "cvr_fees", "ranking": [
+        {"id": "cvr_fees", "confidence": 0.41}, {"id": "cvr_deadline_companies", "confidence": 0.22}]}
+    sent = BotUttered(answer("cvr_fees"), {"buttons": [{"title": "x", "payload": "x"}]})
+    [event] = trimmed([sent], [question], question["parse_data"])
+    assert event.text.startswith(TEXTS["cvr_deadline_companies"]) and "670 kr." not in event.text
+    assert "2 uger" in event.text and "buttons" not in event.data
