@@ -3,7 +3,7 @@
 "hvad er fristen for at anmelde selskabet?" can reach the item on the founding fee: its
 words are close, but it holds no deadline. When a knowledge question asks for a specific
 kind of fact (SPECIFIC_ASKS: a price, a deadline, a duration, an amount, a rate, a limit, a
-count, who pays; actions.wording.ASKS_FOR) and the answer the item selector chose does not
+count; actions.wording.ASKS_FOR) and the answer the item selector chose does not
 have it (the item and the items its `then` names), the first of the next RANKED items of its
 ranking that has it, and shares a word with the question, answers instead. If none does, the
 chosen answer stays: this check only moves an answer to a better item, never to a guess.
@@ -16,7 +16,7 @@ from typing import Any, Dict, Optional
 from actions.knowledge import Item, answer_items, load_items
 from actions.wording import answer_matches, asked_for, content_words, ties
 
-SPECIFIC_ASKS = ("price", "deadline", "when", "duration", "amount", "rate", "limit", "count", "who_pays")
+SPECIFIC_ASKS = ("price", "deadline", "when", "duration", "amount", "rate", "limit", "count")
 RANKED = 4  # how far down the item selector's ranking another item may come from
 
 

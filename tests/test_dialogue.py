@@ -9,7 +9,7 @@ UNPLACEABLE = "xqzw vbnmk plorft"  # keyboard mash, three words: not another lan
 
 def test_centre_history_gives_the_dates(say):
     answer = texts(say("Hvornår blev Vækstcentret oprettet?"))
-    for fact in ("2014", "28. juni 2015", "udgangen af 2015", "socialvirksomhed.dk"):
+    for fact in ("4. september 2014", "2015"):
         assert fact in answer
 
 
@@ -29,7 +29,7 @@ def test_centre_status_hands_off(say):
 
 def test_faq_answer_on_rsv_criteria(say):
     answer = texts(say("hvilke krav skal man opfylde for at blive registreret som RSV?"))
-    assert "35 %" in answer and "15 procentpoint" in answer
+    assert "fem kriterier" in answer and "Socialt formål" in answer
 
 
 def test_two_failed_understandings_in_a_row_hand_off(say):
