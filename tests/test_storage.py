@@ -2,6 +2,7 @@
 several servers on a real Redis), the event class cache, and the SQLite tracker store's write-ahead log."""
 
 import asyncio
+import json
 import shutil
 import subprocess
 import threading
@@ -11,8 +12,9 @@ from typing import Iterator
 import pytest
 import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, LockStore
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.core.utils import AvailableEndpoints
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -23,6 +25,7 @@ from storage import events
 from storage.lock_store import EnvLockStore, redis_settings
 from storage.retention import forget_conversation
 from storage.tracker_store import EnvSQLTrackerStore
+from tests.helpers import DOMAIN
 
 
 def test_without_a_redis_host_the_locks_stay_in_memory(monkeypatch):
@@ -155,3 +158,59 @@ def test_the_tracker_saved_last_comes_from_memory_only_while_the_database_holds_
     asyncio.run(server_a.save(_say(asyncio.run(server_a.retrieve("erik")), "tak")))
     assert forget_conversation(server_b, "erik") > 0  # erased (make forget)
     assert asyncio.run(server_a.retrieve("erik")) is None
+
+
+def _statements(store: EnvSQLTrackerStore) -> list:
+    """The SQL statements the store sends from now on (appended as they run)."""
+    sent: list = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda _c, _cur, statement, *_: sent.append(statement))
+    return sent
+
+
+def _stored_rows(db: str, sender: str) -> list:
+    with sa.create_engine(f"sqlite:///{db}").connect() as connection:
+        rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})
+        return [json.loads(data) for (data,) in rows]
+
+
+def test_a_long_conversation_costs_the_store_the_same_few_queries_per_message_and_stores_each_event_once(tmp_path):
+    db = str(tmp_path / "tracker.db")
+    store = EnvSQLTrackerStore(dialect="sqlite", db=db, domain=DOMAIN)
+    tracker = DialogueStateTracker("frida", [])
+    tracker.update(ActionExecuted("action_session_start"))  # a new conversation, as Rasa starts it
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    sent = _statements(store)
+    per_message = []
+    for number in range(60):
+        before = len(sent)
+        tracker = _say(asyncio.run(store.retrieve("frida")), f"besked {number}")
+        asyncio.run(store.save(tracker))
+        per_message.append(sent[before:])
+    assert not any("count(" in statement.lower() for statement in sent)  # Rasa counts the session's events per save
+    for statements in per_message[1:]:  # from memory: its last event read back, then one insert per new event
+        assert [statement.split()[0] for statement in statements] == ["SELECT", "INSERT", "INSERT"]
+        assert "LIMIT" in statements[0]
+    rows = _stored_rows(db, "frida")  # action_session_start, then the session as the store handed it out
+    assert rows[0]["name"] == "action_session_start" and rows[1:] == [event.as_dict() for event in tracker.events]
+    fresh = asyncio.run(EnvSQLTrackerStore(dialect="sqlite", db=db, domain=DOMAIN).retrieve("frida"))
+    assert list(fresh.events) == list(tracker.events)  # what another server loads
+
+
+def test_a_new_session_in_the_middle_is_stored_once_and_loaded_as_rasa_loads_it(tmp_path):
+    db = str(tmp_path / "tracker.db")
+    store = EnvSQLTrackerStore(dialect="sqlite", db=db, domain=DOMAIN)
+    tracker = _say(DialogueStateTracker.from_events("gorm", [SessionStarted(), ActionExecuted("action_listen")]), "hej")
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("gorm"))
+    for event in (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")):
+        tracker.update(event)
+    asyncio.run(store.save(_say(tracker, "igen")))
+    tracker = _say(asyncio.run(store.retrieve("gorm")), "tak")
+    asyncio.run(store.save(tracker))
+    rows = _stored_rows(db, "gorm")  # the first session (4 events), action_session_start, the new session once
+    assert rows[5:] == [event.as_dict() for event in tracker.events] and rows[4]["name"] == "action_session_start"
+    again = asyncio.run(store.retrieve("gorm"))
+    assert _texts(again) == ["igen", "tak"]  # the new session only, as Rasa's own load gives it
+    assert list(again.events) == list(asyncio.run(SQLTrackerStore(DOMAIN, db=db).retrieve("gorm")).events)
