@@ -35,7 +35,8 @@ help:
 	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
 	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"
 	@echo "make bench        measure accuracy, speed and weight beside Rasa's defaults (30+ min;"
-	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run);"
+	@echo "                  writes docs/benchmarks.md; BENCH_ARGS=--quick for a short trial run,"
+	@echo "                  BENCH_ARGS=--skip-cross-validation without the 15-min cross-validation);"
 	@echo "                  then the same load through nginx with 1 and 2 Rasa servers (results/balanced-*.json)"
 
 setup:

@@ -205,3 +205,11 @@ def test_report_of_a_calm_full_run_without_quality(tmp_path):
     text = report.markdown(_results(with_quality=False))
     assert "Quick run" not in text and "Shared machine" not in text
     assert "Not measured in this run" in text and text.endswith(report.NO_CHANGES)
+
+
+def test_report_of_a_run_without_cross_validation_keeps_the_held_out_scores():
+    results = _results()
+    results = dataclasses.replace(results, quality=dataclasses.replace(results.quality, cross_validation=None))
+    text = report.markdown(results)
+    assert "not run in this run (`--skip-cross-validation`)" in text and "5-fold" not in text
+    assert "| Intent accuracy | 95.0 % | 95.0 % |" in text

@@ -1,4 +1,4 @@
-"""`make bench`: python -m scripts.bench [--quick] [--skip-quality] [--config FILE] [--endpoints FILE] [--out DIR]
+"""`make bench`: python -m scripts.bench [--quick] [--skip-quality] [--skip-cross-validation] [--config FILE] [--endpoints FILE] [--out DIR]
 
 1. trains the project's model (`rasa train`), Rasa's language-agnostic pipeline on
    the same data (`rasa train nlu`) and the `rasa init` assistant, each timed;
@@ -12,7 +12,8 @@
 5. writes docs/benchmarks.md and docs/benchmarks.json and prints a summary.
 
 --skip-quality leaves out the reference pipeline and steps 2, for trying changes
-that touch only speed and weight. Working files (models, logs, reports) go to a
+that touch only speed and weight; --skip-cross-validation leaves out only the
+cross-validation (15+ min), e.g. when it is run on its own. Working files (models, logs, reports) go to a
 temporary folder, removed on success and kept for inspection on failure.
 """
 
@@ -88,8 +89,9 @@ def train_all(settings: Settings, config: Path, work: Path, progress: Progress,
     return trained
 
 
-def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], work: Path, progress: Progress) -> Quality:
-    """Held-out scores of both pipelines, their error ratios, and cross-validation of the project's."""
+def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], work: Path, progress: Progress,
+                    cross_validate: bool = True) -> Quality:
+    """Held-out scores of both pipelines, their error ratios, and (if `cross_validate`) cross-validation of the project's."""
     progress(f"Scoring both NLU pipelines on {shown(HELD_OUT_NLU)} (rasa test nlu)")
     project_figures = quality.held_out_figures(trained["project"].model, HELD_OUT_NLU, work / "test-project")
     reference_figures = quality.held_out_figures(trained["reference_pipeline"].model, HELD_OUT_NLU, work / "test-reference")
@@ -102,7 +104,8 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
         progress(f"Scoring both NLU pipelines on {shown(EVAL_NLU)} (rasa test nlu)")
         evaluation = {f"evaluation_{name}": NluScores.of(quality.held_out_figures(trained[key].model, EVAL_NLU, work / f"eval-{name}"))
                       for name, key in (("project", "project"), ("reference", "reference_pipeline"))}
-    progress(f"{settings.folds}-fold cross-validation of the project's pipeline on data/")
+    if cross_validate:
+        progress(f"{settings.folds}-fold cross-validation of the project's pipeline on data/")
     return Quality(
         **evaluation,
         project=project,
@@ -113,7 +116,7 @@ def measure_quality(settings: Settings, trained: Dict[str, assistants.Trained], 
         project_mistakes=project_figures.mistakes,
         cross_validation=quality.cross_validation_scores(
             work / "config-project.yml", DATA, settings.folds, work / "cross-validation"
-        ),
+        ) if cross_validate else None,
     )
 
 
@@ -169,6 +172,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Benchmark the assistant beside Rasa's defaults.")
     parser.add_argument("--quick", action="store_true", help="a short development run; figures are not comparable")
     parser.add_argument("--skip-quality", action="store_true", help="no NLU scores, for trying speed changes")
+    parser.add_argument("--skip-cross-validation", action="store_true",
+                        help="NLU scores on the held-out files only, without the cross-validation")
     parser.add_argument("--config", type=Path, default=CONFIG, help="the project config to measure")
     parser.add_argument("--endpoints", type=Path, default=ENDPOINTS,
                         help="the project's endpoints.yml to serve with (its action endpoint is replaced)")
@@ -189,7 +194,8 @@ def main() -> None:
             endpoints=shown(args.endpoints),
             settings=settings,
             machine=describe(ROOT),
-            quality=None if args.skip_quality else measure_quality(settings, trained, work, progress),
+            quality=None if args.skip_quality else measure_quality(settings, trained, work, progress,
+                                                                             not args.skip_cross_validation),
             assistants=measure_speed(settings, trained, args.endpoints, work, progress),
         )
     except (RuntimeError, ValueError, OSError) as error:

@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List
 
-from scripts.bench.conversations import build_conversations, examples_by_intent
 from scripts.bench.load import run_level
 from scripts.bench.machine import CpuMeter, group_cpu_s
 from scripts.bench.memory import peak_rss_mb
+from scripts.bench.workload import build_conversations, examples_by_intent
 from scripts.paths import ROOT
 from scripts.serving.scale import Scale
 

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
-from scripts.bench.results import Assistant, Breakdown, Quality, Results, Target
+from scripts.bench.results import Assistant, Breakdown, CrossValidation, Quality, Results, Target
 from scripts.bench.settings import TARGETS
 from scripts.bench.stats import LAST_TURNS
 
@@ -166,9 +166,6 @@ def _quality(results: Results) -> str:
         ["Error rate: intent or faq answer wrong", _pct(project.error_rate), _pct(reference.error_rate)],
         ["Error rate: intent wrong", _pct(project.intent_error_rate), _pct(reference.intent_error_rate)],
     ]
-    cv_rows = [["Intent accuracy", _pct(cv.intent_accuracy)], ["Intent macro-F1", _fmt(cv.intent_macro_f1, digits=3)],
-               ["faq response selection accuracy", _pct(cv.faq_accuracy)],
-               ["Entity macro-F1", _fmt(cv.entity_macro_f1, digits=3)], ["Error rate", _pct(cv.error_rate)]]
     return (
         f"\n## NLU quality\n\nOn the held-out file `tests/nlu/` ({project.messages} messages, never trained on), "
         "scored by `rasa test nlu`. The reference is Rasa's language-agnostic pipeline (WhitespaceTokenizer, "
@@ -182,14 +179,22 @@ def _quality(results: Results) -> str:
         f"One message is {100 / project.messages:.1f} points of error rate, and retraining alone moves a "
         "few messages (DIET and ResponseSelector start from random weights), so small ratios of this test set "
         "are uncertain; the cross-validation below rests on all the training data.\n\n"
-        f"{cv.folds}-fold cross-validation of the project's config on `data/` ({cv.messages} messages, "
-        f"test folds taken together, {cv.seconds / 60:.0f} min):\n\n"
-        + table(["", "Project config"], cv_rows)
+        + _cross_validation(cv)
         + _evaluation(quality)
         + "\nHeld-out messages the project misunderstood (for whoever improves the training data):\n\n"
         + table(["Message", "Expected", "Understood as"],
                 [[m.text.replace("|", "/"), m.expected, m.understood] for m in quality.project_mistakes])
     )
+
+
+def _cross_validation(cv: Optional[CrossValidation]) -> str:
+    if cv is None:
+        return "Cross-validation: not run in this run (`--skip-cross-validation`).\n"
+    rows = [["Intent accuracy", _pct(cv.intent_accuracy)], ["Intent macro-F1", _fmt(cv.intent_macro_f1, digits=3)],
+            ["faq response selection accuracy", _pct(cv.faq_accuracy)],
+            ["Entity macro-F1", _fmt(cv.entity_macro_f1, digits=3)], ["Error rate", _pct(cv.error_rate)]]
+    return (f"{cv.folds}-fold cross-validation of the project's config on `data/` ({cv.messages} messages, "
+            f"test folds taken together, {cv.seconds / 60:.0f} min):\n\n" + table(["", "Project config"], rows))
 
 
 def _both(results: Results) -> Tuple[Tuple[str, Assistant], ...]:

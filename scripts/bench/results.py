@@ -99,7 +99,7 @@ class Overlap:
 @dataclass(frozen=True)
 class Quality:
     """NLU quality: both pipelines on the held-out file, their ratios of error rates
-    (project / reference, None if the reference makes no errors), and cross-validation."""
+    (project / reference, None if the reference makes no errors), and cross-validation (None: skipped)."""
 
     project: NluScores
     reference_pipeline: ReferenceScores
@@ -107,7 +107,7 @@ class Quality:
     intent_error_ratio: Optional[float]
     misunderstood: Overlap
     project_mistakes: Tuple[Mistake, ...]
-    cross_validation: CrossValidation
+    cross_validation: Optional[CrossValidation]
     # Both pipelines on the independent evaluation set tests/eval/ (None where it is absent).
     evaluation_project: Optional[NluScores] = None
     evaluation_reference: Optional[NluScores] = None
