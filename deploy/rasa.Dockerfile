@@ -6,6 +6,8 @@ FROM rasa/rasa:3.6.21
 USER root
 WORKDIR /app
 ENV PYTHONPATH=/app
+# One TensorFlow thread per pool, as scripts/serving/services.py starts the server (docs/benchmarks.md).
+ENV TF_INTRA_OP_PARALLELISM_THREADS=1 TF_INTER_OP_PARALLELISM_THREADS=1
 COPY requirements.txt constraints.txt ./
 # The pins the project was tested with (python-socketio 5.9.0 keeps the socketio
 # channel working; the default image has no spaCy). da_core_news_sm is published

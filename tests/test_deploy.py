@@ -107,3 +107,15 @@ def test_the_balancer_config_is_valid_for_debians_nginx(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 0, result.stderr
     assert "ip_hash;" in conf.read_text().split("upstream rasa_socketio")[1].split("}")[0]
+
+
+def test_every_rasa_server_gets_one_tensorflow_thread_per_pool_unless_the_environment_says_otherwise(monkeypatch):
+    from scripts.serving.services import TF_THREADS, rasa_server
+
+    for name in TF_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    assert all(rasa_server(Path("m.tar.gz")).env[name] == "1" for name in TF_THREADS)  # make run, scale, bench
+    monkeypatch.setenv("TF_INTRA_OP_PARALLELISM_THREADS", "2")
+    assert "TF_INTRA_OP_PARALLELISM_THREADS" not in rasa_server(Path("m.tar.gz")).env  # the operator's value stays
+    dockerfile = (DEPLOY / "rasa.Dockerfile").read_text()  # the images, compose and the Helm chart
+    assert all(f"{name}=1" in dockerfile for name in TF_THREADS)

@@ -30,6 +30,10 @@ RASA_HOST_ENV = "RASA_HOST"
 ACTION_HOST_ENV = "ACTION_SERVER_HOST"  # read by actions.server too
 # Secrets both servers must agree on (actions.server, channels.sessions).
 SHARED_SECRETS = ("ACTION_SERVER_TOKEN", "SOCKET_SESSION_KEY")
+# TensorFlow's thread pools, which Rasa sizes from these variables (default: one thread per core
+# in each). One each: the models are small, and a Rasa server shares the cores with the action
+# server and other Rasa servers (docs/benchmarks.md, round 4). Set in the environment to override.
+TF_THREADS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 
 
 def shared_secrets() -> Dict[str, str]:
@@ -206,8 +210,8 @@ def rasa_server(
 ) -> Service:
     """The Rasa server with `model` and the channels of credentials.yml on `port`.
 
-    It listens on RASA_HOST (default 127.0.0.1). `env` adds environment variables, e.g.
-    WEBCHAT_ORIGINS for the socketio channel.
+    It listens on RASA_HOST (default 127.0.0.1) with TF_THREADS where the environment does not
+    set them. `env` adds environment variables, e.g. WEBCHAT_ORIGINS for the socketio channel.
     """
     host = os.environ.get(RASA_HOST_ENV) or LOCALHOST
     return Service(
@@ -216,7 +220,8 @@ def rasa_server(
                 "--endpoints", endpoints, "--credentials", "credentials.yml"],
         f"http://127.0.0.1:{port}/",
         log_path,
-        {**shared_secrets(), **(env or {})},
+        {**{name: value for name, value in TF_THREADS.items() if not os.environ.get(name)},
+         **shared_secrets(), **(env or {})},
     )
 
 
