@@ -37,7 +37,7 @@ from actions.replies import (
     not_known,
     title,
 )
-from actions.thread import RELATED
+from actions.thread import RELATED, THREAD_ITEM
 from actions.transcript import sentences, shown_items
 from actions.wording import (
     LOOSE_ASKS,
@@ -128,7 +128,6 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
     """The Thread of the follow-up `latest` (parse data) after the knowledge question `question` (user event)."""
     text = latest.get("text") or ""
     question_text = question.get("text") or ""
-    ranking = ((latest.get("knowledge_item") or {}).get("ranking")) or []
     shown = shown_items(bot_texts)
     return Thread(
         topic=topic,
@@ -139,12 +138,23 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
-        ranking={r.get("id"): float(r.get("confidence") or 0) for r in ranking},
+        ranking=joined_ranking(latest),
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
         excluded={item.id for item in shown},
     )
+
+
+def joined_ranking(latest: Dict[str, Any]) -> Dict[str, float]:
+    """The item selector's confidence (0-1) per item id for the follow-up `latest` (parse data): the higher of
+    its own ranking and that of the follow-up read together with the question before it (THREAD_ITEM,
+    channels/threads.py), so "og et p/s?" after the A/S capital ranks the A/S–P/S item, not any P/S item."""
+    ranking: Dict[str, float] = {}
+    for reading in (latest.get("knowledge_item") or {}, latest.get(THREAD_ITEM) or {}):
+        for entry in reading.get("ranking") or []:
+            ranking[entry.get("id")] = max(ranking.get(entry.get("id"), 0.0), float(entry.get("confidence") or 0))
+    return ranking
 
 
 def candidates(thread: Thread) -> List[Item]:
@@ -257,6 +267,12 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
         return None
     named_form = find_value("company_form", text)
     if named_form:
+        for_form = [item for item in candidates(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
+        ranked = max(for_form, key=lambda item: thread.ranking.get(item.id, 0.0), default=None)
+        if ranked is not None and ranked.id in thread.excluded and thread.ranking.get(ranked.id, 0.0) >= RANK_FITS:
+            said = _form_sentence(ranked, named_form)  # the answer just given holds the form ("Et A/S og et P/S ...")
+            if said is not None:
+                return said
         for_form = [item for item in unseen(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
         if for_form:
             return item_reply(for_form[0])
@@ -267,6 +283,13 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
         if source not in thread.shown_texts:
             return Reply(source, "source")
     return None
+
+
+def _form_sentence(item: Item, form: str) -> Optional[Reply]:
+    """The sentences of `item` (just shown) that name the company form `form` ("Et A/S og et P/S kræver ..."), or None."""
+    label = COMPANY_FORM_LABELS.get(form, form).split()[-1].lower()
+    named = [s for s in sentences(item.text) if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", s.lower())]
+    return Reply(" ".join(LIST_MARK.sub("", s) for s in named), "sentence", item) if named else None
 
 
 def _last_topic(thread: Thread) -> str:

@@ -240,3 +240,38 @@ def test_a_count_or_a_length_the_answer_gave_is_quoted_not_unknown(question, key
     events, latest = knowledge_then(question, key, items_text(item), follow_up)
     reply = thread_reply(events, latest)
     assert reply.kind == "sentence" and fact in reply.text
+
+
+# --- follow4: the follow-up read together with the question before it (channels/threads.py THREAD_ITEM) ---
+
+def test_og_et_ps_after_the_as_capital_gets_the_ps_capital_not_another_ps_item():
+    from actions.follow_up import follow_up_reply
+    from actions.thread import THREAD_ITEM
+    events, latest = knowledge_then("hvad er kapitalkravet for et a/s", "company_form", items_text("company_form_as_ps"),
+                                    "og et p/s?", intent="follow_up")
+    latest[THREAD_ITEM] = {"id": "company_form_as_ps", "confidence": 0.6,
+                           "ranking": [{"id": "company_form_as_ps", "topic": "company_form", "confidence": 0.6}]}
+    reply = follow_up_reply(events, latest)
+    assert "400.000 kr." in reply.text and "P/S" in reply.text and "2 uger" not in reply.text
+
+
+def test_the_joined_ranking_keeps_the_higher_confidence_of_each_reading():
+    from actions.resolution import joined_ranking
+    latest = {"knowledge_item": {"ranking": [{"id": "a", "confidence": 0.2}, {"id": "b", "confidence": 0.5}]},
+              "thread_item": {"ranking": [{"id": "a", "confidence": 0.7}]}}
+    assert joined_ranking(latest) == {"a": 0.7, "b": 0.5}
+    assert joined_ranking({}) == {}
+
+
+@pytest.mark.parametrize("text, said_goodbye", [
+    ("jeg har set et tal paa 292, hvad er det", False), ("hvad med 2013", False), ("hej hej", True), ("farvel og tak", True),
+])
+def test_a_question_or_a_figure_taken_for_a_goodbye_gets_no_goodbye(text, said_goodbye):
+    from actions.meta import ActionGoodbye
+    events, latest = knowledge_then("hvor mange rsv er der", "rsv_how_to_register", items_text("rsv_count"), text,
+                                    intent="goodbye")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionGoodbye().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    goodbye = any(m.get("response") == "utter_goodbye" or "held og lykke" in (m.get("text") or "").lower()
+                  for m in dispatcher.messages)
+    assert goodbye == said_goodbye and dispatcher.messages
