@@ -13,7 +13,10 @@ Such a follow-up is also read by the same NLU together with the knowledge questi
 text goes into the parse data as `thread_item` ({"id", "confidence", "ranking"}), and the
 resolution of the follow-up ranks the topic's items by it as well as by the message's own
 ranking (actions.resolution.thread_of), so the previous question's subject and entities
-carry over. Installed when the channels package is imported, i.e. in the Rasa server.
+carry over. A question after frustration in the same message ("for tredje gang: hvad er fristen
+for ...", actions.endings.question_after_frustration) is read on its own, marked FRUSTRATED, so
+its knowledge answer comes after a short acknowledgement (channels/repeats.py). Installed when the
+channels package is imported, i.e. in the Rasa server.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, Dict, Optional
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
+from actions.endings import FRUSTRATED, question_after_frustration
 from actions.follow_up import FOLLOW_UP_INTENT, keeps_thread
 from actions.thread import THREAD_ITEM, answered_just_before, elliptical, previous_question
 from channels.patching import wrap_once
@@ -80,6 +84,10 @@ def install() -> None:
                                 *args: Any, **kwargs: Any) -> Dict[str, Any]:
             parse_data = await original(self, message, tracker, *args, **kwargs)
             try:
+                question = question_after_frustration(parse_data.get("text") or "")
+                if question and not getattr(tracker, "active_loop_name", None):  # answered after an acknowledgement
+                    reading = await original(self, UserMessage(text=question, sender_id=message.sender_id), None)
+                    parse_data = {**reading, FRUSTRATED: True}
                 joined = thread_text(parse_data, tracker)
                 if joined:  # the NLU's reading of the follow-up together with the question before it
                     reading = await original(self, UserMessage(text=joined, sender_id=message.sender_id), None)

@@ -275,3 +275,34 @@ def test_a_question_or_a_figure_taken_for_a_goodbye_gets_no_goodbye(text, said_g
     goodbye = any(m.get("response") == "utter_goodbye" or "held og lykke" in (m.get("text") or "").lower()
                   for m in dispatcher.messages)
     assert goodbye == said_goodbye and dispatcher.messages
+
+
+def test_an_english_follow_up_without_a_topic_of_its_own_gets_the_note_and_more_of_the_topic():
+    from actions.english import ENGLISH_NOTE, ActionOtherLanguage
+    events, latest = knowledge_then("How do I register as a social enterprise?", "rsv_how_to_register",
+                                    items_text("rsv_register_how"), "My co-founder joins next month, does that change anything?",
+                                    intent="other_language")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOtherLanguage().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    texts_sent = [m.get("text") or "" for m in dispatcher.messages]
+    register_how = {i.id: i for i in load_items()}["rsv_register_how"]
+    assert texts_sent[0] == ENGLISH_NOTE and len(texts_sent) == 2 and register_how.text not in texts_sent[1]
+    assert dispatcher.messages[1].get("buttons") is not None
+
+
+@pytest.mark.parametrize("text, question", [
+    ("det er jo bare bla bla. hvad er de syv principper", "hvad er de syv principper"),
+    ("for tredje gang: hvad er FRISTEN for at anmelde et aps", "hvad er FRISTEN for at anmelde et aps"),
+    ("du forstaar ikke. hvor meget koster et aps?", "hvor meget koster et aps?"),
+    ("du forstår ingenting!", None), ("hvad koster et aps", None),
+])
+def test_the_question_after_frustration_is_found_in_other_words(text, question):
+    from actions.endings import question_after_frustration
+    assert question_after_frustration(text) == question
+
+
+def test_a_frustrated_question_s_answer_starts_with_the_acknowledgement():
+    from actions.endings import ACKNOWLEDGEMENT
+    from channels.repeats import acknowledged
+    events = acknowledged([BotUttered("Et ApS kræver 20.000 kr.", {}), BotUttered("Kilde: x", {})])
+    assert events[0].text.startswith(ACKNOWLEDGEMENT) and "20.000 kr." in events[0].text and events[1].text == "Kilde: x"
