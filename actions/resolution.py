@@ -90,11 +90,12 @@ class Thread:
     question_words: FrozenSet[str]  # those of the knowledge question before it
     question_asks: List[str]  # what that question asked for
     company_form: Optional[str]
-    ranking: Dict[str, float]
+    ranking: Dict[str, float]  # the item selector's confidence per item for the follow-up alone
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
     offered: FrozenSet[str] = frozenset()  # the button titles of the previous reply
     conditional: bool = False
     excluded: Set[str] = field(default_factory=set)  # the ids of the items shown: never sent again whole
+    joined: Dict[str, float] = field(default_factory=dict)  # `joined_ranking`: it ranks, but alone never makes an item fit
 
     def form_fits(self, item: Item) -> bool:
         """True if the item is about the company form in play (not about every form)."""
@@ -110,7 +111,7 @@ class Thread:
         score = OWN_TOPIC_BONUS if item.topic == self.topic else 0.0
         score += MATCH_WEIGHT * answer_matches(item.text, self.asks) + FOLLOW_UP_WORD * ties(self.message_words, item.text)
         score += QUESTION_WORD * ties(self.question_words, item.text) + FORM_WEIGHT * self.form_fits(item)
-        return score + RANK_WEIGHT * self.ranking.get(item.id, 0.0)
+        return score + RANK_WEIGHT * self.joined.get(item.id, 0.0)
 
 
 @dataclass(frozen=True)
@@ -138,11 +139,12 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
-        ranking=joined_ranking(latest),
+        ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
         excluded={item.id for item in shown},
+        joined=joined_ranking(latest),
     )
 
 
@@ -183,7 +185,7 @@ def _score(thread: Thread, item: Item, sentence: str) -> Match:
     score += ITEM_QUESTION_WORD * ties(thread.message_words - sentence_words, item.question)
     score += LEAD_WEIGHT * bool(thread.shown and item.id == thread.shown[0].id)
     score += PICKED_WEIGHT * (item.id == thread.picked) + OWN_TOPIC_BONUS * (shown or item.topic == thread.topic)
-    score += FORM_WEIGHT * thread.form_fits(item) + RANK_WEIGHT * thread.ranking.get(item.id, 0.0)
+    score += FORM_WEIGHT * thread.form_fits(item) + RANK_WEIGHT * thread.joined.get(item.id, 0.0)
     score += CONDITION_WEIGHT * (thread.conditional and CONDITION.search(fold(sentence)) is not None)
     return Match(item, sentence, score, frozenset(covered))
 
@@ -268,11 +270,11 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
     named_form = find_value("company_form", text)
     if named_form:
         for_form = [item for item in candidates(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
-        ranked = max(for_form, key=lambda item: thread.ranking.get(item.id, 0.0), default=None)
-        if ranked is not None and ranked.id in thread.excluded and thread.ranking.get(ranked.id, 0.0) >= RANK_FITS:
-            said = _form_sentence(ranked, named_form)  # the answer just given holds the form ("Et A/S og et P/S ...")
-            if said is not None:
-                return said
+        said = [item for item in for_form if item.id in thread.excluded]
+        if said:  # the answer just given is about the form too ("Et A/S og et P/S kræver ...")
+            reply = _form_sentence(max(said, key=lambda item: thread.joined.get(item.id, 0.0)), named_form)
+            if reply is not None:
+                return reply
         for_form = [item for item in unseen(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
         if for_form:
             return item_reply(for_form[0])
