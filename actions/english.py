@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 MIN_TOPIC_CONFIDENCE = 0.5  # the ResponseSelector's confidence (0-1) in an English message's topic
 NOTICE_RESPONSE = "utter_other_language"
+# A message about the language itself gets the notice, never more of the previous topic.
+ABOUT_LANGUAGE = re.compile(r"\b(english|engelsk|danish|language|translat\w*)\b")
 ENGLISH_BUTTONS = 3  # the topic's other questions offered as buttons after an English answer
 ENGLISH_NOTE = (
     "I answer in Danish only, so here is my answer in Danish. To talk to a person in English, call the Danish "
@@ -138,7 +140,8 @@ class ActionOtherLanguage(Action):
         if meta:
             dispatcher.utter_message(**meta)
             return []
-        topic = english_topic(text, latest) or thread_item(tracker.events)
+        about_language = ABOUT_LANGUAGE.search(text.lower()) is not None  # "could you just answer in English?"
+        topic = english_topic(text, latest) or (None if about_language else thread_item(tracker.events))
         if topic:
             logger.info("Other language: answered the topic %s in Danish.", topic)
             dispatcher.utter_message(text=ENGLISH_NOTE)

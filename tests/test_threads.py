@@ -306,3 +306,12 @@ def test_a_frustrated_question_s_answer_starts_with_the_acknowledgement():
     from channels.repeats import acknowledged
     events = acknowledged([BotUttered("Et ApS kræver 20.000 kr.", {}), BotUttered("Kilde: x", {})])
     assert events[0].text.startswith(ACKNOWLEDGEMENT) and "20.000 kr." in events[0].text and events[1].text == "Kilde: x"
+
+
+def test_asking_for_english_after_an_english_answer_gets_the_notice_not_more_of_the_topic():
+    from actions.english import NOTICE_RESPONSE, ActionOtherLanguage
+    events, latest = knowledge_then("How much dividend can an RSV pay?", "rsv_criteria", items_text("rsv_criteria_dividend"),
+                                    "Could you please just answer in English? My Danish is not great", intent="other_language")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOtherLanguage().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    assert [m.get("response") for m in dispatcher.messages] == [NOTICE_RESPONSE]
