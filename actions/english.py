@@ -4,8 +4,10 @@ The NLU is trained on Danish, so an English question ("How do I register as a so
 enterprise?") rarely gets a confident faq topic from the ResponseSelector. English key
 words name the topic instead (ENGLISH_TOPICS, first match wins), or the
 ResponseSelector's topic when it is at least MIN_TOPIC_CONFIDENCE sure. A message with
-neither ("Can you answer in English please?") gets utter_other_language: Danish only,
-with the phone number. An English ending ("thanks thats all") gets the bilingual goodbye
+neither right after a knowledge answer ("My co-founder joins next month, does that change
+anything?") stays on that answer's topic: the first of its items not shown yet
+(`thread_item`). A message with neither elsewhere ("Can you answer in English please?")
+gets utter_other_language: Danish only, with the phone number. An English ending ("thanks thats all") gets the bilingual goodbye
 (actions.meta).
 """
 
@@ -22,11 +24,14 @@ from rasa_sdk.types import DomainDict
 from actions.contact import phone_link
 from actions.knowledge import answer_items, load_items, load_topics
 from actions.meta import meta_reply
+from actions.transcript import previous_reply, shown_items
 
 logger = logging.getLogger(__name__)
 
 MIN_TOPIC_CONFIDENCE = 0.5  # the ResponseSelector's confidence (0-1) in an English message's topic
 NOTICE_RESPONSE = "utter_other_language"
+# A message about the language itself gets the notice, never more of the previous topic.
+ABOUT_LANGUAGE = re.compile(r"\b(english|engelsk|danish|language|translat\w*)\b")
 ENGLISH_BUTTONS = 3  # the topic's other questions offered as buttons after an English answer
 ENGLISH_NOTE = (
     "I answer in Danish only, so here is my answer in Danish. To talk to a person in English, call the Danish "
@@ -84,6 +89,23 @@ def english_topic(text: str, parse_data: Optional[Dict[str, Any]] = None) -> Opt
     return None
 
 
+def thread_item(events: List[Dict[str, Any]]) -> Optional[str]:
+    """The id of the first item, of the topic the previous reply led with, that no bot message has shown yet, or None.
+
+    Args:
+        events: the tracker's events (dicts), oldest first, ending with the English message.
+
+    Returns:
+        An item id (for `english_answer`), or None when the previous reply showed no item or
+        its topic has nothing more.
+    """
+    shown = shown_items(previous_reply(events))
+    if not shown:
+        return None
+    seen = {item.id for item in shown_items(e.get("text") or "" for e in events if e.get("event") == "bot")}
+    return next((item.id for item in load_items() if item.topic == shown[0].topic and item.id not in seen), None)
+
+
 def english_answer(key: str) -> Dict[str, Any]:
     """The Danish answer for an English message about `key` (a faq key or item id).
 
@@ -118,7 +140,8 @@ class ActionOtherLanguage(Action):
         if meta:
             dispatcher.utter_message(**meta)
             return []
-        topic = english_topic(text, latest)
+        about_language = ABOUT_LANGUAGE.search(text.lower()) is not None  # "could you just answer in English?"
+        topic = english_topic(text, latest) or (None if about_language else thread_item(tracker.events))
         if topic:
             logger.info("Other language: answered the topic %s in Danish.", topic)
             dispatcher.utter_message(text=ENGLISH_NOTE)

@@ -26,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.contact import numbers_reply, phone_link
-from actions.endings import GOODBYE_RESPONSE, ending, question_after_leaving
+from actions.endings import ASKS, GOODBYE_RESPONSE, ending, question_after_leaving
 from actions.normalise import find_topic, fold
 from actions.transcript import previous_reply, sentences, shown_items
 
@@ -119,8 +119,18 @@ class ActionGoodbye(Action):
         return "action_goodbye"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        """Utters the goodbye; sets nothing."""
-        goodbye = ending((tracker.latest_message or {}).get("text") or "")
+        """Utters the goodbye, or for a question or a fact the NLU took for a goodbye ("jeg har set et tal
+        paa 292, hvad er det": no ending, a question word or a number) the follow-up's answer
+        (actions.follow_up.follow_up_reply), never a goodbye; sets nothing."""
+        from actions.follow_up import follow_up_reply  # actions.follow_up imports this module
+
+        latest = tracker.latest_message or {}
+        text = latest.get("text") or ""
+        goodbye = ending(text)
+        if goodbye is None and (ASKS.search(fold(text)) or re.search(r"\d", text)):
+            logger.info("Goodbye: the message holds a question or a figure; answered it instead.")
+            dispatcher.utter_message(text=follow_up_reply(tracker.events, latest).text)
+            return []
         dispatcher.utter_message(**(goodbye or {"response": GOODBYE_RESPONSE}))
         return []
 

@@ -37,7 +37,7 @@ from actions.replies import (
     not_known,
     title,
 )
-from actions.thread import RELATED
+from actions.thread import RELATED, THREAD_ITEM
 from actions.transcript import sentences, shown_items
 from actions.wording import (
     LOOSE_ASKS,
@@ -90,11 +90,12 @@ class Thread:
     question_words: FrozenSet[str]  # those of the knowledge question before it
     question_asks: List[str]  # what that question asked for
     company_form: Optional[str]
-    ranking: Dict[str, float]
+    ranking: Dict[str, float]  # the item selector's confidence per item for the follow-up alone
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
     offered: FrozenSet[str] = frozenset()  # the button titles of the previous reply
     conditional: bool = False
     excluded: Set[str] = field(default_factory=set)  # the ids of the items shown: never sent again whole
+    joined: Dict[str, float] = field(default_factory=dict)  # `joined_ranking`: it ranks, but alone never makes an item fit
 
     def form_fits(self, item: Item) -> bool:
         """True if the item is about the company form in play (not about every form)."""
@@ -110,7 +111,7 @@ class Thread:
         score = OWN_TOPIC_BONUS if item.topic == self.topic else 0.0
         score += MATCH_WEIGHT * answer_matches(item.text, self.asks) + FOLLOW_UP_WORD * ties(self.message_words, item.text)
         score += QUESTION_WORD * ties(self.question_words, item.text) + FORM_WEIGHT * self.form_fits(item)
-        return score + RANK_WEIGHT * self.ranking.get(item.id, 0.0)
+        return score + RANK_WEIGHT * self.joined.get(item.id, 0.0)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,6 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
     """The Thread of the follow-up `latest` (parse data) after the knowledge question `question` (user event)."""
     text = latest.get("text") or ""
     question_text = question.get("text") or ""
-    ranking = ((latest.get("knowledge_item") or {}).get("ranking")) or []
     shown = shown_items(bot_texts)
     return Thread(
         topic=topic,
@@ -139,12 +139,24 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
-        ranking={r.get("id"): float(r.get("confidence") or 0) for r in ranking},
+        ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
         excluded={item.id for item in shown},
+        joined=joined_ranking(latest),
     )
+
+
+def joined_ranking(latest: Dict[str, Any]) -> Dict[str, float]:
+    """The item selector's confidence (0-1) per item id for the follow-up `latest` (parse data): the higher of
+    its own ranking and that of the follow-up read together with the question before it (THREAD_ITEM,
+    channels/threads.py), so "og et p/s?" after the A/S capital ranks the A/S–P/S item, not any P/S item."""
+    ranking: Dict[str, float] = {}
+    for reading in (latest.get("knowledge_item") or {}, latest.get(THREAD_ITEM) or {}):
+        for entry in reading.get("ranking") or []:
+            ranking[entry.get("id")] = max(ranking.get(entry.get("id"), 0.0), float(entry.get("confidence") or 0))
+    return ranking
 
 
 def candidates(thread: Thread) -> List[Item]:
@@ -173,7 +185,7 @@ def _score(thread: Thread, item: Item, sentence: str) -> Match:
     score += ITEM_QUESTION_WORD * ties(thread.message_words - sentence_words, item.question)
     score += LEAD_WEIGHT * bool(thread.shown and item.id == thread.shown[0].id)
     score += PICKED_WEIGHT * (item.id == thread.picked) + OWN_TOPIC_BONUS * (shown or item.topic == thread.topic)
-    score += FORM_WEIGHT * thread.form_fits(item) + RANK_WEIGHT * thread.ranking.get(item.id, 0.0)
+    score += FORM_WEIGHT * thread.form_fits(item) + RANK_WEIGHT * thread.joined.get(item.id, 0.0)
     score += CONDITION_WEIGHT * (thread.conditional and CONDITION.search(fold(sentence)) is not None)
     return Match(item, sentence, score, frozenset(covered))
 
@@ -257,6 +269,12 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
         return None
     named_form = find_value("company_form", text)
     if named_form:
+        for_form = [item for item in candidates(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
+        said = [item for item in for_form if item.id in thread.excluded]
+        if said:  # the answer just given is about the form too ("Et A/S og et P/S kræver ...")
+            reply = _form_sentence(max(said, key=lambda item: thread.joined.get(item.id, 0.0)), named_form)
+            if reply is not None:
+                return reply
         for_form = [item for item in unseen(thread) if named_form in item.company_forms and ALL_FORMS not in item.company_forms]
         if for_form:
             return item_reply(for_form[0])
@@ -267,6 +285,13 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
         if source not in thread.shown_texts:
             return Reply(source, "source")
     return None
+
+
+def _form_sentence(item: Item, form: str) -> Optional[Reply]:
+    """The sentences of `item` (just shown) that name the company form `form` ("Et A/S og et P/S kræver ..."), or None."""
+    label = COMPANY_FORM_LABELS.get(form, form).split()[-1].lower()
+    named = [s for s in sentences(item.text) if re.search(rf"(?<!\w){re.escape(label)}(?!\w)", s.lower())]
+    return Reply(" ".join(LIST_MARK.sub("", s) for s in named), "sentence", item) if named else None
 
 
 def _last_topic(thread: Thread) -> str:

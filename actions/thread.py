@@ -37,7 +37,10 @@ RELATED: Dict[str, Tuple[str, ...]] = {
     "governance": ("rsv_criteria",),
     "growth": ("company_form", "cvr_registration", "funding"),
 }
-KNOWLEDGE_INTENTS = ("faq", "follow_up")  # a message with one of these was answered from the knowledge base
+KNOWLEDGE_INTENTS = ("faq", "follow_up")
+# The parse data key of the item selector's reading of a follow-up joined to the question before it
+# (channels/threads.py): {"id", "confidence", "ranking": [{"id", "topic", "confidence"}, ...]}.
+THREAD_ITEM = "thread_item"  # a message with one of these was answered from the knowledge base
 
 ELLIPTICAL_MAX_WORDS = 11  # a longer message that points back ("det") says what it is about
 LEANING_MAX_WORDS = 14  # "og hvis ...": leaning on the answer even when longer

@@ -24,7 +24,7 @@ from typing import Any, Callable, List, Optional
 from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.shared.core.events import BotUttered, Event
 
-from actions.endings import GOODBYE_RESPONSE
+from actions.endings import ACKNOWLEDGEMENT, FRUSTRATED, GOODBYE_RESPONSE
 from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
 from actions.knowledge import answer_items
 from actions.meta import meta_reply
@@ -103,6 +103,16 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
     return result
 
 
+def acknowledged(events: List[Event]) -> List[Event]:
+    """`events` with ACKNOWLEDGEMENT before the first BotUttered's text (the answer to a frustrated question)."""
+    result: List[Event] = []
+    for event in events:
+        if isinstance(event, BotUttered) and event.text and not any(isinstance(e, BotUttered) for e in result):
+            event = BotUttered(f"{ACKNOWLEDGEMENT}\n\n{event.text}", event.data, event.metadata, event.timestamp)
+        result.append(event)
+    return result
+
+
 def install() -> None:
     """Wraps ActionRetrieveResponse.run once (see the module docstring)."""
 
@@ -113,7 +123,9 @@ def install() -> None:
                 return events
             try:
                 goodbye = ((domain.responses.get(GOODBYE_RESPONSE) or [{}])[0]).get("text") or ""
-                return trimmed(events, [e.as_dict() for e in tracker.events], tracker.latest_message.parse_data, goodbye)
+                latest = tracker.latest_message.parse_data
+                answer = trimmed(events, [e.as_dict() for e in tracker.events], latest, goodbye)
+                return acknowledged(answer) if latest.get(FRUSTRATED) else answer
             except Exception as error:  # never lose the answer over the trimming
                 logger.error("utter_faq: could not compare with the previous reply (%s); sent the answer as it is.",
                              type(error).__name__)

@@ -959,3 +959,39 @@ def test_can_we_become_rsv_after_the_forening_vat_answer_is_about_a_forening(cha
     chat("hej vi er en lille forening der driver en cafe i vejle, skal vi momsregistreres?")
     answer = chat("kan vi blive rsv")
     assert "I/S" not in paragraphs(answer)[0] and "forening" in answer  # today: the I/S–K/S item
+
+
+# --- follow4 (round 4's "What to fix next" 1, 2, 3): the thread read with the question before it ---------
+
+@pytest.mark.parametrize("question, follow_up", [
+    ("hvad er kapitalkravet for et a/s", "og et p/s?"),
+    ("hvor meget kapital kraever et as", "hvad med p/s"),
+])
+def test_a_company_form_follow_up_after_the_as_capital_gets_the_400000_kr(chat, question, follow_up):
+    chat(question)
+    answer = chat(follow_up)
+    assert "400.000 kr." in answer and "2 uger" not in answer
+
+
+@pytest.mark.parametrize("question, follow_up", [
+    ("hvor mange registrerede socialoekonomiske virksomheder er der", "jeg har set et tal paa 292, hvad er det"),
+    ("hvor mange rsv findes der", "hvad med tallet 2013"),
+])
+def test_a_question_with_a_figure_after_an_answer_never_gets_the_goodbye(chat, question, follow_up):
+    chat(question)
+    assert GOODBYE not in chat(follow_up)
+
+
+def test_an_english_follow_up_gets_the_note_and_a_danish_answer(chat):
+    chat("How do I register as a social enterprise?")
+    answer = chat("My co-founder joins next month, does that change anything?")
+    assert "I answer in Danish only" in answer and "Jeg svarer kun på dansk" not in answer
+
+
+@pytest.mark.parametrize("message, fact", [
+    ("for tredje gang: hvad er fristen for at anmelde et aps", "2 uger"),
+    ("du forstaar ikke. hvor meget kapital skal et aps have?", "20.000 kr."),
+])
+def test_frustration_with_a_question_gets_an_acknowledgement_and_the_answer(chat, message, fact):
+    answer = chat(message)
+    assert "Undskyld" in answer and fact in answer

@@ -240,3 +240,78 @@ def test_a_count_or_a_length_the_answer_gave_is_quoted_not_unknown(question, key
     events, latest = knowledge_then(question, key, items_text(item), follow_up)
     reply = thread_reply(events, latest)
     assert reply.kind == "sentence" and fact in reply.text
+
+
+# --- follow4: the follow-up read together with the question before it (channels/threads.py THREAD_ITEM) ---
+
+def test_og_et_ps_after_the_as_capital_gets_the_ps_capital_not_another_ps_item():
+    from actions.follow_up import follow_up_reply
+    from actions.thread import THREAD_ITEM
+    events, latest = knowledge_then("hvad er kapitalkravet for et a/s", "company_form", items_text("company_form_as_ps"),
+                                    "og et p/s?", intent="follow_up")
+    latest[THREAD_ITEM] = {"id": "company_form_as_ps", "confidence": 0.6,
+                           "ranking": [{"id": "company_form_as_ps", "topic": "company_form", "confidence": 0.6}]}
+    reply = follow_up_reply(events, latest)
+    assert "400.000 kr." in reply.text and "P/S" in reply.text and "2 uger" not in reply.text
+
+
+def test_the_joined_ranking_keeps_the_higher_confidence_of_each_reading():
+    from actions.resolution import joined_ranking
+    latest = {"knowledge_item": {"ranking": [{"id": "a", "confidence": 0.2}, {"id": "b", "confidence": 0.5}]},
+              "thread_item": {"ranking": [{"id": "a", "confidence": 0.7}]}}
+    assert joined_ranking(latest) == {"a": 0.7, "b": 0.5}
+    assert joined_ranking({}) == {}
+
+
+@pytest.mark.parametrize("text, said_goodbye", [
+    ("jeg har set et tal paa 292, hvad er det", False), ("hvad med 2013", False), ("hej hej", True), ("farvel og tak", True),
+])
+def test_a_question_or_a_figure_taken_for_a_goodbye_gets_no_goodbye(text, said_goodbye):
+    from actions.meta import ActionGoodbye
+    events, latest = knowledge_then("hvor mange rsv er der", "rsv_how_to_register", items_text("rsv_count"), text,
+                                    intent="goodbye")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionGoodbye().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    goodbye = any(m.get("response") == "utter_goodbye" or "held og lykke" in (m.get("text") or "").lower()
+                  for m in dispatcher.messages)
+    assert goodbye == said_goodbye and dispatcher.messages
+
+
+def test_an_english_follow_up_without_a_topic_of_its_own_gets_the_note_and_more_of_the_topic():
+    from actions.english import ENGLISH_NOTE, ActionOtherLanguage
+    events, latest = knowledge_then("How do I register as a social enterprise?", "rsv_how_to_register",
+                                    items_text("rsv_register_how"), "My co-founder joins next month, does that change anything?",
+                                    intent="other_language")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOtherLanguage().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    texts_sent = [m.get("text") or "" for m in dispatcher.messages]
+    register_how = {i.id: i for i in load_items()}["rsv_register_how"]
+    assert texts_sent[0] == ENGLISH_NOTE and len(texts_sent) == 2 and register_how.text not in texts_sent[1]
+    assert dispatcher.messages[1].get("buttons") is not None
+
+
+@pytest.mark.parametrize("text, question", [
+    ("det er jo bare bla bla. hvad er de syv principper", "hvad er de syv principper"),
+    ("for tredje gang: hvad er FRISTEN for at anmelde et aps", "hvad er FRISTEN for at anmelde et aps"),
+    ("du forstaar ikke. hvor meget koster et aps?", "hvor meget koster et aps?"),
+    ("du forstår ingenting!", None), ("hvad koster et aps", None),
+])
+def test_the_question_after_frustration_is_found_in_other_words(text, question):
+    from actions.endings import question_after_frustration
+    assert question_after_frustration(text) == question
+
+
+def test_a_frustrated_question_s_answer_starts_with_the_acknowledgement():
+    from actions.endings import ACKNOWLEDGEMENT
+    from channels.repeats import acknowledged
+    events = acknowledged([BotUttered("Et ApS kræver 20.000 kr.", {}), BotUttered("Kilde: x", {})])
+    assert events[0].text.startswith(ACKNOWLEDGEMENT) and "20.000 kr." in events[0].text and events[1].text == "Kilde: x"
+
+
+def test_asking_for_english_after_an_english_answer_gets_the_notice_not_more_of_the_topic():
+    from actions.english import NOTICE_RESPONSE, ActionOtherLanguage
+    events, latest = knowledge_then("How much dividend can an RSV pay?", "rsv_criteria", items_text("rsv_criteria_dividend"),
+                                    "Could you please just answer in English? My Danish is not great", intent="other_language")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionOtherLanguage().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
+    assert [m.get("response") for m in dispatcher.messages] == [NOTICE_RESPONSE]
