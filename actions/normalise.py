@@ -71,7 +71,8 @@ RUNNING_FOR_A_WHILE = re.compile(
 # Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte"): etablering.
 STARTING = "etablering"
 GETTING_STARTED = re.compile(
-    r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b")
+    r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b"
+    r"|\b(?:lige|netop|nyligt?) (?:startet|begyndt|stiftet|gaet i gang)\b")
 
 
 def _contains(text: str, phrase: str) -> bool:
@@ -169,13 +170,45 @@ def _title_words(title: str) -> str:
     return " ".join(re.findall(r"[\w-]+", title.lower()))
 
 
+# Everyday words that name one topic when typed as the answer to the topic question ("penge. vi
+# har ingen", "offentlige udbud", "ansættelse"); folded (see `fold`), matched as whole words.
+TOPIC_WORDS: Dict[str, tuple] = {
+    "funding": ("penge", "kapital", "finansiering", "finansiere", "fonde", "fondsstotte", "lan", "investor",
+                "investorer", "investering", "crowdfunding"),
+    "public_procurement": ("udbud", "udbuddet", "udbudsloven", "offentlige udbud", "offentlige opgaver"),
+    "hiring_special_terms": ("ansattelse", "ansatte", "ansat", "fleksjob", "lontilskud", "virksomhedspraktik",
+                             "skanejob", "igu"),
+    "tax_vat_accounting": ("moms", "skat", "regnskab", "revision", "lonsumsafgift", "arsrapport"),
+    "volunteers": ("frivillige", "frivillig"),
+    "governance": ("vedtagter", "bestyrelse", "generalforsamling", "ledelse"),
+    "company_form": ("virksomhedsform", "selskabsform"),
+    "cvr_registration": ("cvr", "cvr-nummer"),
+    "rsv_how_to_register": ("registrering", "registrere", "anmeldelse"),
+    "impact_measurement": ("effekt", "effektmaling", "sroi"),
+    "growth": ("vakst",),
+    "business_plan": ("forretningsplan", "budget"),
+}
+# A typed question ("hvor meget kapital skal et aps have?") is named by its topic, not by a word in it.
+QUESTION_WORDS = re.compile(r"^\W*(?:\w+,\s*)?(hvad|hvor\w*|hvem|hvilke\w*|hvordan|hvorfor|kan|skal|må|maa|er|har|koster)\b", re.I)
+
+
+def _topic_by_words(lowered: str) -> Optional[str]:
+    """The one topic of TOPIC_WORDS a short answer that is no question names, or None."""
+    if "?" in lowered or QUESTION_WORDS.search(lowered):
+        return None
+    folded = fold(lowered)
+    named = [key for key, words in TOPIC_WORDS.items() if any(_contains(folded, word) for word in words)]
+    return named[0] if len(named) == 1 else None
+
+
 def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
     """The knowledge topic (faq key) the user picked or asked about, or None.
 
     Args:
         text: the slot value: a key from a button payload ("funding"), its words
-            ("rsv criteria"), a title ("Finansiering", also inside a sentence), or a
-            free-text answer.
+            ("rsv criteria"), a title ("Finansiering", also inside a sentence), the
+            TOPIC_WORDS of one topic in an answer that is no question ("penge. vi har
+            ingen"), or a free-text answer.
         latest_message: the tracker's latest message; when its intent is `faq`, the
             response selector's key ("faq/funding") names the topic; otherwise the item
             selector's best item, if it is at least TOPIC_FROM_ITEM_CONFIDENCE sure ("penge").
@@ -189,6 +222,9 @@ def find_topic(text: Any, latest_message: Dict[str, Any]) -> Optional[str]:
         named = [key for key, topic in topics.items() if topic.phases and _contains(lowered, _title_words(topic.title))]
         if len(named) == 1:  # a sentence naming one offered topic's title ("noget om finansiering")
             return named[0]
+        by_words = _topic_by_words(text.lower())
+        if by_words:  # "penge. vi har ingen", "offentlige udbud"
+            return by_words
     if (latest_message.get("intent") or {}).get("name") == "faq":
         selected = latest_message.get("response_selector", {}).get("faq", {}).get("response", {})
         key = str(selected.get("intent_response_key", "")).partition("/")[2]

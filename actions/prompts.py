@@ -50,6 +50,12 @@ BUTTONS: Dict[str, List[Dict[str, str]]] = {
     "municipality": [inform_button("Spring over", "municipality", UNKNOWN_OR_SKIPPED)],
 }
 
+# The answer to "hvorfor skal du vide det?" while the form asks (actions.validation.interruption).
+WHY_ASKED = (
+    'Jeg spørger, så rådene passer til jeres situation. Vil du ikke svare, så skriv "spring over", '
+    'eller skriv "stop" for at stoppe.'
+)
+
 RETRIES: Dict[str, str] = {
     "phase": "Det fangede jeg ikke helt. Er du ved at starte op, er virksomheden i drift, eller vil du udvikle og vokse den?",
     "company_form": (

@@ -16,22 +16,30 @@ A message also fills every other slot it names unmistakably and that has no valu
 yet ("så tager vi aps, og det handler om registrering" at the company form question;
 "vi er lige ved at starte op og vil gerne have vejledning" as the opening): see
 `given_in_passing`.
+
+Two messages interrupt the question asked, whatever intent the NLU gave them (`interruption`):
+a side question that gives no answer ("vent lige, hvad er forskellen på en forening og et
+aps?" to the company form question) is answered and the question asked again; a message that
+leaves and asks in one ("glem det nu, jeg vil bare vide hvor meget kapital en fond skal have")
+ends the form and is answered.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.endings import ending
+from actions.endings import ending, question_after_leaving
 from actions.knowledge import UNKNOWN_OR_SKIPPED
-from actions.normalise import find_municipality_answer, find_topic, find_value, says_unknown
-from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, slot_buttons
+from actions.meta import STOPPED_THEN_ANSWER, question_topic
+from actions.normalise import QUESTION_WORDS, find_municipality_answer, find_topic, find_value, fold, says_unknown
+from actions.prompts import GIVE_UP, RETRIES, SECOND_MISS, WHY_ASKED, slot_buttons
 
 MISSES_SLOT = "advice_misses"
 GIVE_UP_TOPIC = "free_guidance"  # after three misses on the topic: where to get free guidance
@@ -65,12 +73,20 @@ def _not_known_yet(latest: Dict[str, Any], text: Any) -> bool:
     return says_unknown(text) and not PLAIN_NO.fullmatch(str(text))
 
 
+# Folded: a statement about the enterprise itself ("vi er en forening", "det er et aps", "jeg har kørt i to år").
+STATEMENT = re.compile(r"(?<!\w)(?:vi|jeg|det|vores|min|mit)\s+(?:er|har|driver|korer|ejer|startede|overvejer|tanker|ligger|bor|holder)\b")
+
+
 def _topic(text: Any, latest: Dict[str, Any]) -> Optional[str]:
     """The topic of an answer, GIVE_UP_TOPIC for "ved ikke", or None. A complaint ("du forstaar
     slet ikke hvad jeg vil") names one only by a title or key words, never by the closest
-    knowledge item of its words."""
+    knowledge item of its words; so does a statement of the company form ("vi er en forening":
+    the form, not the topic company_form)."""
     complaint = (latest.get("intent") or {}).get("name") == "complain"
-    return find_topic(text, {} if complaint else latest) or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None)
+    form_statement = isinstance(text, str) and STATEMENT.search(fold(text)) is not None \
+        and find_value("company_form", text, typos=False) is not None and "?" not in text
+    return find_topic(text, {} if complaint or form_statement else latest) \
+        or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None)
 
 
 # slot -> function(text, latest message) giving the slot's value, or None.
@@ -82,15 +98,73 @@ NORMALISERS: Dict[str, Callable[[Any, Dict[str, Any]], Optional[str]]] = {
 }
 
 
-# Words a typed question starts with (a whole question typed as the topic is also answered).
-QUESTION_WORDS = re.compile(r"^\W*(?:\w+,\s*)?(hvad|hvor\w*|hvem|hvilke\w*|hvordan|hvorfor|kan|skal|må|maa|er|har|koster)\b", re.I)
-
-
 def is_question(latest: Dict[str, Any]) -> bool:
     """True if the message is a knowledge question ("forresten, hvad koster et cvr nummer?"), not just a topic's name."""
     text = str(latest.get("text") or "")
     intent = (latest.get("intent") or {}).get("name")
     return intent == "faq" and (text.rstrip().endswith("?") or QUESTION_WORDS.search(text) is not None)
+
+
+# A question in a clause of its own ("vent lige, hvad er forskellen på ...?"), after any opening words.
+QUESTION_CLAUSE = re.compile(r"(?:^|[.,:;!]\s*)(?:hvad|hvor\w*|hvem|hvilke\w*|hvordan|hvorfor)\b", re.I)
+SIDE_QUESTION_SLOTS = ("phase", "company_form", "municipality")  # the topic question takes a whole question
+# Folded: asking why the form asks ("hvorfor skal du vide det", "hvad skal du bruge det til").
+WHY_ASK = re.compile(r"\bhvorfor (?:skal|vil|sporger|spurgte) du\b|\bhvad skal du bruge det til\b|\bhvorfor sporge\w* du\b")
+
+
+def side_question(slot: str, latest: Dict[str, Any]) -> bool:
+    """True if a message to the question for `slot` asks something else and gives no answer.
+
+    Args:
+        slot: the slot the form asks for.
+        latest: the message's parse data.
+
+    Returns:
+        True for a question in a clause of its own (a question word after a start or a
+        comma, or "?") with no statement about the enterprise ("vi er en forening, kan vi
+        blive rsv?" answers) and no bare value before it ("forening. hvad koster det?");
+        always False for the topic question.
+    """
+    text = str(latest.get("text") or "")
+    if slot not in SIDE_QUESTION_SLOTS or not QUESTION_CLAUSE.search(text) or STATEMENT.search(fold(text)):
+        return False
+    first_clause = re.split(r"[.,:;!?]", text, maxsplit=1)[0]
+    return not (len(first_clause.split()) <= 3 and NORMALISERS[slot](first_clause, latest) not in (None, UNKNOWN_OR_SKIPPED))
+
+
+def interruption(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+    """The events of a message that interrupts the form's question, after uttering its answer; or None.
+
+    - Leaving and asking in one ("glem det nu, jeg vil bare vide ..."), unless the NLU read a
+      stop (then the stop rule's action_stop answers): "we stop", the answer, and
+      requested_slot None, which ends the form (its submit rule's action_give_advice then
+      gives no advice, no topic being known, only the handoff to a person).
+    - Asking why the form asks (WHY_ASK): WHY_ASKED, and the question again.
+    - A `side_question`: its answer, and the misses kept, so the form asks the question again.
+
+    None when the message is neither, or its topic is unclear (the form goes on as usual).
+    """
+    latest = tracker.latest_message or {}
+    text, intent = str(latest.get("text") or ""), (latest.get("intent") or {}).get("name")
+    slot = tracker.get_slot("requested_slot")
+    if not slot or intent in NOT_ANSWERS:
+        return None
+    if question_after_leaving(text):
+        topic = question_topic(text, latest)
+        if topic:
+            dispatcher.utter_message(text=STOPPED_THEN_ANSWER)
+            dispatcher.utter_message(response=f"utter_faq/{topic}")
+            return [SlotSet("requested_slot", None), SlotSet(MISSES_SLOT, 0)]  # a slot event: not a rejection
+    again = [SlotSet(slot, None), SlotSet(MISSES_SLOT, _misses(tracker))]
+    if WHY_ASK.search(fold(text)):
+        dispatcher.utter_message(text=WHY_ASKED)
+        return again
+    if side_question(slot, latest):
+        topic = find_topic(None, latest)
+        if topic:
+            dispatcher.utter_message(response=f"utter_faq/{topic}")
+            return again
+    return None
 
 
 def other_slot_answer(slot: str, text: Any, latest: Dict[str, Any]) -> Dict[str, str]:
@@ -228,6 +302,13 @@ class ValidateAdviceForm(FormValidationAction):
     def name(self) -> Text:
         """The action name used in domain.yml."""
         return "validate_advice_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """The events of an `interruption` if the message is one, else rasa_sdk's extraction and validation."""
+        interrupted = interruption(dispatcher, tracker)
+        if interrupted is not None:
+            return interrupted
+        return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def _answer(slot: str, tracker: Tracker) -> Dict[Text, Any]:

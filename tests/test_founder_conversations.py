@@ -995,3 +995,39 @@ def test_an_english_follow_up_gets_the_note_and_a_danish_answer(chat):
 def test_frustration_with_a_question_gets_an_acknowledgement_and_the_answer(chat, message, fact):
     answer = chat(message)
     assert "Undskyld" in answer and fact in answer
+# --- facts2 (panel round 4): known facts a direct question reaches, guided advice yields ---
+
+@pytest.mark.parametrize("question, fact", [
+    ("hvorfor lukkede man egentlig vaekstcentret", "udgangen af 2015"),
+    ("hvad var det centret arbejdede med dengang", "socialvirksomhed.dk"),
+    ("er antallet af rsv'er steget de seneste år", "458"),
+    ("hvornår blev eifo oprettet ved lov", "21. juni 2022"),
+    ("i hvilken paragraf står reglen om udbytte", "§ 5, stk. 2"),
+    ("hvilket erhvervshus hører middelfart kommune til", "Sydjylland"),
+])
+def test_a_known_fact_is_reached_by_a_direct_question(chat, question, fact):
+    assert fact in chat(question)
+
+
+def test_a_side_question_in_the_form_is_answered_and_the_form_goes_on(chat):
+    chat("jeg vil gerne have råd om min virksomhed")
+    chat("vi har kørt i tre år")
+    reply = chat("vent, hvad er egentlig forskellen på et aps og en forening?")
+    assert "20.000 kr." in reply and asked("company_form", reply)
+
+
+def test_leaving_the_form_with_a_question_answers_it(chat):
+    chat("giv mig nogle råd")
+    chat("spring over")
+    reply = chat("glem det nu. jeg vil bare vide hvor meget kapital en erhvervsdrivende fond skal have")
+    assert "stopper" in reply and "300.000" in reply and not asked("topic", reply)
+
+
+def test_money_at_the_topic_question_is_the_funding_topic(chat):
+    chat("kan du rådgive mig")
+    chat("vi er ved at starte op")
+    chat("en forening")
+    reply = chat("penge. vi har ingen")
+    assert asked("municipality", reply)
+    advice = chat("Bornholm")
+    assert "Her er mine råd om" in advice and "Erhvervshus Hovedstaden" in advice
