@@ -171,7 +171,6 @@ def _parse(agent, texts):
     return asyncio.run(parse())
 
 
-@pytest.mark.xfail(strict=False, reason="the merged model of 1 December 2026 (19:29) reads it otherwise")
 def test_compounds_are_understood_not_dropped(agent):
     for compound, result in zip(COMPOUNDS, _parse(agent, list(COMPOUNDS)), strict=True):
         assert result["intent"]["name"] == "faq", (compound, result["intent"])
@@ -195,7 +194,6 @@ def test_a_specific_question_names_its_item(agent, text, item):
         {"entity": e["entity"], "value": e["value"]} for e in result["entities"]]
 
 
-@pytest.mark.xfail(strict=False, reason="the merged model of 1 December 2026 (19:29) reads it otherwise")
 def test_an_aps_asking_about_rsv_gets_the_criteria_not_the_is_ks_item(agent):
     [result] = _parse(agent, ["kan et aps blive rsv"])
     assert [e["value"] for e in result["entities"] if e["entity"] == "knowledge_item"] == ["rsv_criteria_five"]
