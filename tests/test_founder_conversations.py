@@ -1030,3 +1030,21 @@ def test_money_at_the_topic_question_is_the_funding_topic(chat):
     assert asked("municipality", reply)
     advice = chat("Bornholm")
     assert "Her er mine råd om" in advice and "Erhvervshus Hovedstaden" in advice
+
+
+# --- typed by the lead on the model of 1 December 2026 (23:05), after the evening's merges ---
+
+@EVENING_MODEL_GAP
+def test_a_cvr_question_that_names_the_association_is_answered_not_the_form(chat):
+    """The opening names the situation and asks one concrete question; the model reads it as
+    request_advice (0.83), so the form starts instead of the CVR answer for a forening."""
+    reply = chat("hej vi er en forening i odense der driver en genbrugsbutik, skal vi have cvr nummer")
+    assert "almindelig forening" in reply and not asked("phase", reply)
+
+
+@pytest.mark.xfail(strict=False, reason="'nej tak det var det' at the phase question, after the opening gave the "
+                   "company form, the municipality and the topic, completes the form and sends the advice")
+def test_an_ending_at_the_phase_question_closes_without_the_advice(chat):
+    chat("giv mig råd: vi er en forening i odense og vil vide noget om cvr")
+    reply = chat("nej tak det var det")
+    assert "Her er mine råd" not in reply and not asked("phase", reply)
