@@ -68,13 +68,18 @@ PLAIN_NO = re.compile(r"\W*(nej|ingen|nix)(\s+tak)?\W*", re.I)
 
 
 def _not_known_yet(latest: Dict[str, Any], text: Any) -> bool:
-    """True if the answer says "ved ikke"/"det ved jeg ikke endnu"/"spring over", and is not a plain
-    "nej (tak)" (which stops the form)."""
-    return says_unknown(text) and not PLAIN_NO.fullmatch(str(text))
+    """True if the answer says "ved ikke"/"det ved jeg ikke endnu"/"spring over", and is neither a
+    plain "nej (tak)" nor an ending ("nej tak det var det"): those stop the form."""
+    return says_unknown(text) and not PLAIN_NO.fullmatch(str(text)) and not ending(str(text))
 
 
 # Folded: a statement about the enterprise itself ("vi er en forening", "det er et aps", "jeg har kørt i to år").
 STATEMENT = re.compile(r"(?<!\w)(?:vi|jeg|det|vores|min|mit)\s+(?:er|har|driver|korer|ejer|startede|overvejer|tanker|ligger|bor|holder)\b")
+
+
+def _states(text: Any) -> bool:
+    """True if `text` is a statement about the enterprise (STATEMENT) with no question."""
+    return isinstance(text, str) and "?" not in text and STATEMENT.search(fold(text)) is not None
 
 
 def _topic(text: Any, latest: Dict[str, Any]) -> Optional[str]:
@@ -83,8 +88,7 @@ def _topic(text: Any, latest: Dict[str, Any]) -> Optional[str]:
     knowledge item of its words; so does a statement of the company form ("vi er en forening":
     the form, not the topic company_form)."""
     complaint = (latest.get("intent") or {}).get("name") == "complain"
-    form_statement = isinstance(text, str) and STATEMENT.search(fold(text)) is not None \
-        and find_value("company_form", text, typos=False) is not None and "?" not in text
+    form_statement = _states(text) and find_value("company_form", text, typos=False) is not None
     return find_topic(text, {} if complaint or form_statement else latest) \
         or (GIVE_UP_TOPIC if _not_known_yet(latest, text) else None)
 
@@ -132,11 +136,16 @@ def side_question(slot: str, latest: Dict[str, Any]) -> bool:
     return not (len(first_clause.split()) <= 3 and NORMALISERS[slot](first_clause, latest) not in (None, UNKNOWN_OR_SKIPPED))
 
 
+# Folded: wanting only an answer, not the advice ("egentlig vil jeg bare vide hvad et aps koster").
+ONLY_WANTS = re.compile(r"^\W*(?:nej\W+|men\W+)?(?:egentlig\W+)?(?:vil jeg|jeg vil|jeg skal)\W+"
+                        r"(?:egentlig\W+)?(?:bare|kun)\W+(?:vide|hore|sporge)\b")
+
+
 def interruption(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
     """The events of a message that interrupts the form's question, after uttering its answer; or None.
 
-    - Leaving and asking in one ("glem det nu, jeg vil bare vide ..."), unless the NLU read a
-      stop (then the stop rule's action_stop answers): "we stop", the answer, and
+    - Leaving and asking in one ("glem det nu, jeg vil bare vide ...", "egentlig vil jeg bare vide
+      ..."), unless the NLU read a stop (then the stop rule's action_stop answers): "we stop", the answer, and
       requested_slot None, which ends the form (its submit rule's action_give_advice then
       gives no advice, no topic being known, only the handoff to a person).
     - Asking why the form asks (WHY_ASK): WHY_ASKED, and the question again.
@@ -149,8 +158,8 @@ def interruption(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     slot = tracker.get_slot("requested_slot")
     if not slot or intent in NOT_ANSWERS:
         return None
-    if question_after_leaving(text):
-        topic = question_topic(text, latest)
+    if question_after_leaving(text) or ONLY_WANTS.search(fold(text)):
+        topic = question_topic(text, latest) or (find_topic(None, latest) if ONLY_WANTS.search(fold(text)) else None)
         if topic:
             dispatcher.utter_message(text=STOPPED_THEN_ANSWER)
             dispatcher.utter_message(response=f"utter_faq/{topic}")
@@ -266,10 +275,11 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
             dispatcher.utter_message(response=f"utter_faq/{normalised}")  # a whole question: answered, and its topic taken
         return {slot: normalised, MISSES_SLOT: 0} if asked else {slot: normalised}
     given_now = {k for k, v in tracker.slots_to_validate().items() if v is not None and k not in (slot, MISSES_SLOT)}
-    # Another question's answer is kept; one given before is changed only for the topic
-    # ("Kom i gang" at the municipality question changes the topic, its "i gang" not the phase).
+    # Another question's answer is kept; one given before is changed only for the topic ("Kom i
+    # gang" at the municipality question changes the topic, its "i gang" not the phase) and by a
+    # statement ("vi har kørt et par år" corrects the phase a "starte" in the opening gave).
     other = {k: v for k, v in other_slot_answer(slot, value, latest).items()
-             if k not in given_now and (k == "topic" or tracker.get_slot(k) is None)} if asked else {}
+             if k not in given_now and (k == "topic" or tracker.get_slot(k) is None or _states(value))} if asked else {}
     if other:
         return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
     if not asked or given_now:
@@ -324,8 +334,8 @@ class ValidateAdviceForm(FormValidationAction):
             return given_in_passing(slot, tracker)
         if intent == "stop" and slot in NAMED_VALUES and find_value(slot, text) and not STOP_WORDS.search(text):
             return {slot: text}  # "vi korer allerede" read as a stop: a phase all the same
-        if intent in NOT_ANSWERS or (ending(text) and not says_unknown(text)):
-            return {}  # "tak for hjælpen!" is no answer: the rules close the conversation
+        if intent in NOT_ANSWERS or (ending(text) and NORMALISERS[slot](text, latest) is None):
+            return {}  # "tak for hjælpen!", "nej tak det var det" to the phase: no answer, the rules close
         if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
             return {}
         if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:

@@ -115,3 +115,12 @@ def test_a_one_line_opening_fills_every_slot_it_names():
     assert find_value("company_form", named_in_passing("company_form", text, latest)) == "forening"
     assert find_value("municipality", named_in_passing("municipality", text, latest)) == "Hillerød"
     assert named_in_passing("topic", text, latest) == "volunteers"
+
+
+def test_wanting_only_an_answer_ends_the_form_and_answers_it():
+    """Round 6 (#47): at the company form question the question filled the form ("aps") and the
+    topic question came; the founder only wanted the price."""
+    messages, events = validate({"requested_slot": "company_form", "phase": "etablering"},
+                                "egentlig vil jeg bare vide hvad et aps koster at starte", "faq", "cvr_registration")
+    assert messages[0]["text"] == STOPPED_THEN_ANSWER and messages[1]["response"] == "utter_faq/cvr_registration"
+    assert slot_values(events)["requested_slot"] is None and "company_form" not in slot_values(events)
