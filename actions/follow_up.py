@@ -105,24 +105,29 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
         return item_reply(own) if own is not None else Reply(NO_TOPIC, "no_topic")
     thread = resolve(topic, question, bot_texts, latest, offered_questions(events))
     text = latest.get("text") or ""
-    if own is not None and (not elliptical(text) or _beats_thread(text, own, thread)):
+    if own is not None and (not elliptical(text) or _beats_thread(text, own, thread, sure=True)):
         return item_reply(own)
     return thread
 
 
-def _beats_thread(text: str, own: Item, thread: Reply) -> bool:
+def _beats_thread(text: str, own: Item, thread: Reply, sure: bool) -> bool:
     """True if the NLU's item `own` clearly matches the message `text` better than the thread's answer.
 
     That is: more of its content words; or as many when the thread would move on to another
     item itself, and the message asks for nothing in particular without leaning on the answer
     ("kan vi blive rsv" after the VAT answer is about becoming RSV, not the RSV accounts) or
     has more of them in the NLU item's own question, what it is about ("Må vi have frivillige i
-    en forening?" for "og hvis vi har frivillige"). A sentence of the answer just given wins a tie.
+    en forening?" for "og hvis vi har frivillige"). A sentence of the answer just given wins a tie,
+    unless the NLU is `sure` of its item (OWN_QUESTION_CONFIDENCE) and the item's question has
+    more of the message's words than the question of the sentence's item: "kan vi så blive rsv"
+    after the ApS answer, which mentions RSV in passing ("Et ApS kan blive RSV, hvis det
+    opfylder de fem kriterier"), asks for the criteria.
     """
     own_ties, thread_ties = _content_ties(text, f"{own.question} {own.text}"), _content_ties(text, thread.matched_text)
-    if own_ties != thread_ties or not own_ties or thread.kind != "item":
+    if own_ties != thread_ties or not own_ties or thread.kind not in ("item", "sentence") or (
+            thread.kind == "sentence" and not sure):
         return own_ties > thread_ties
-    if not leans_on_answer(text) and not [ask for ask in asked_for(text) if ask != "why"]:
+    if thread.kind == "item" and not leans_on_answer(text) and not [ask for ask in asked_for(text) if ask != "why"]:
         return True
     return _content_ties(text, own.question) > (_content_ties(text, thread.item.question) if thread.item else 0)
 
@@ -158,7 +163,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     named_form = find_value("company_form", text)
     if chosen is not None:
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
-        if _beats_thread(text, chosen, thread):
+        sure = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
+        if _beats_thread(text, chosen, thread, sure):
             return None  # the message names a subject of its own
         if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:
             return None  # "og P/S?" after another topic: the NLU's item for that form
