@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, Dict, List, Set
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,8 @@ QUESTION_START = (
     r"|(?:kan|skal|må|maa|bør|boer|er|har|koster|findes)\s+"
     r"(?:vi|man|jeg|i|en|et|det|de|der|foreningen|selskabet|virksomheden)\b)"
 )
+# A last question typed without its "?", after one with it: a question start, maybe after "og"/"men".
+TRAILING_QUESTION = re.compile(rf"(?:og|men)?\s*(?:så|saa|sa)?\s*{QUESTION_START}", re.IGNORECASE)
 # A second or third question inside one sentence: after a comma or "og".
 CLAUSE_BREAK = re.compile(rf"(?:\s*,\s*|\s+og\s+)(?={QUESTION_START})", re.IGNORECASE)
 
@@ -49,8 +51,11 @@ def split_questions(text: str) -> List[str]:
     if text.count("?") == 1 and text.rstrip().endswith("?"):
         return split_clauses(text)
     parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text.strip()) if p.strip()]
-    if parts and not parts[-1].endswith("?"):  # a closing remark ("tak") stays with the last question
-        parts[-2:] = [" ".join(parts[-2:])] if len(parts) > 1 else parts[-1:]
+    if parts and not parts[-1].endswith("?"):
+        if len(parts) > 1 and TRAILING_QUESTION.match(parts[-1]):
+            parts[-1] = f"{parts[-1]}?"  # "... aps eller forening? og hvad koster det at starte et aps"
+        else:  # a closing remark ("tak") stays with the last question
+            parts[-2:] = [" ".join(parts[-2:])] if len(parts) > 1 else parts[-1:]
     if not 2 <= len(parts) <= MAX_QUESTIONS or any(len(re.findall(r"\w+", p)) < MIN_WORDS for p in parts):
         return [text]
     return parts
@@ -78,6 +83,31 @@ def split_clauses(text: str) -> List[str]:
     return [p if p.endswith("?") else f"{p}?" for p in parts]
 
 
+class OnceOutput(OutputChannel):
+    """The output channel of a message split into questions: forwards every reply to `inner`,
+    except a text already sent for an earlier question of the same message ("hvem var formand for
+    udvalget og hvad anbefalede de?" is answered by one paragraph, sent once)."""
+
+    def __init__(self, inner: OutputChannel) -> None:
+        """Wraps `inner`, the channel the message came with (REST's collector, socket.io's emitter)."""
+        self.inner = inner
+        self.sent: Set[str] = set()
+
+    def name(self) -> str:  # type: ignore[override]
+        """The wrapped channel's name."""
+        return self.inner.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Sends `message` ({"text", "buttons", ...}) through `inner` unless its text was sent already."""
+        text = message.get("text")
+        if text and text in self.sent:
+            logger.debug("A reply already sent for this message was left out.")
+            return
+        if text:
+            self.sent.add(text)
+        await self.inner.send_response(recipient_id, message)
+
+
 def one_question_at_a_time(
     on_new_message: Callable[[UserMessage], Awaitable[Any]]
 ) -> Callable[[UserMessage], Awaitable[None]]:
@@ -89,7 +119,8 @@ def one_question_at_a_time(
     Returns:
         A handler that passes a message of one question on unchanged, and one of
         several (see `split_questions`) as one message a question, with the same
-        sender, output channel, input channel and metadata.
+        sender, input channel and metadata, and the output channel wrapped in
+        `OnceOutput`, so no reply is sent twice.
     """
 
     async def handle(message: UserMessage) -> None:
@@ -98,11 +129,12 @@ def one_question_at_a_time(
             await on_new_message(message)
             return
         logger.debug("A message of %d questions from %s: answering each.", len(questions), message.sender_id)
+        output = OnceOutput(message.output_channel)
         for question in questions:
             await on_new_message(
                 UserMessage(
                     question,
-                    message.output_channel,
+                    output,
                     message.sender_id,
                     input_channel=message.input_channel,
                     metadata=message.metadata,

@@ -44,17 +44,33 @@ QUESTION_WORDS = (
 ADVICE_WORDS = ("råd", "raad", "rådgiv", "raadgiv", "vejled", "sparring", "hjælp", "hjaelp", "guide", "anbefal")
 
 
+MIN_CLAUSE_WORDS = 3  # a question after a comma needs a few words of its own ("..., er det" is none)
+
+
+def _opens_with_question_word(text: str) -> bool:
+    return text.split()[0].lower().strip(",") in QUESTION_WORDS
+
+
 def questions(text: str) -> List[str]:
-    """The sentences of `text` that are questions: ending in "?" or opening with a question word.
+    """The sentences of `text` that are questions: ending in "?" or opening with a question word;
+    and in the other sentences, a clause after a comma that opens with one.
 
     Args:
-        text: a user message, e.g. "Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?"
+        text: a user message, e.g. "Jeg har en enkeltmandsvirksomhed. Kan jeg blive RSV?" or
+            "hej vi er en forening i odense, skal vi have cvr nummer"
 
     Returns:
-        e.g. ["Kan jeg blive RSV?"]; sentences are split after ".", "!" and "?".
+        e.g. ["Kan jeg blive RSV?"], ["skal vi have cvr nummer"]; sentences are split after
+        ".", "!" and "?".
     """
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()]
-    return [s for s in sentences if s.endswith("?") or s.split()[0].lower().strip(",") in QUESTION_WORDS]
+    found = []
+    for sentence in (s.strip() for s in re.split(r"(?<=[.!?])\s+", text) if s.strip()):
+        if sentence.endswith("?") or _opens_with_question_word(sentence):
+            found.append(sentence)
+            continue
+        found += [clause for clause in (c.strip() for c in sentence.split(",")[1:])
+                  if len(clause.split()) >= MIN_CLAUSE_WORDS and _opens_with_question_word(clause)]
+    return found
 
 
 def asks_for_advice(sentence: str) -> bool:

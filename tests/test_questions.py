@@ -17,6 +17,10 @@ def test_two_or_three_questions_are_split_with_their_context():
     ]
     assert split_questions("hvad er rsv? hvordan bliver vi det? og hvad koster det? tak") == [
         "hvad er rsv?", "hvordan bliver vi det?", "og hvad koster det? tak"]
+    # round 6: the second question typed without its "?"
+    assert split_questions("skal vi vaelge aps eller forening? og hvad koster det at starte et aps") == [
+        "skal vi vaelge aps eller forening?", "og hvad koster det at starte et aps?"]
+    assert split_questions("hvad koster et aps? tak for hjælpen") == ["hvad koster et aps? tak for hjælpen"]
 
 
 def test_one_question_too_many_or_a_payload_stays_whole():
@@ -37,6 +41,21 @@ def test_each_question_reaches_the_assistant_in_turn_for_the_same_sender():
     assert seen == [("Hvad koster et ApS?", "founder-1", {"a": 1}), ("Og hvad er momsgrænsen?", "founder-1", {"a": 1})]
 
 
+def test_a_reply_that_answers_both_questions_is_sent_once():
+    """Round 6 (#31, #37): both questions of one message got the same paragraph, so it came twice."""
+    paragraph = "Udvalget blev nedsat den 7. februar 2013 med Mads Øvlisen som formand."
+
+    async def on_new_message(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": paragraph})
+        await message.output_channel.send_response(message.sender_id, {"text": f"Svar på: {message.text}"})
+
+    output = CollectingOutputChannel()
+    message = UserMessage("hvem var formand for udvalget og hvad anbefalede de?", output, "founder-2")
+    asyncio.run(one_question_at_a_time(on_new_message)(message))
+    assert [m["text"] for m in output.messages] == [
+        paragraph, "Svar på: hvem var formand for udvalget?", "Svar på: hvad anbefalede de?"]
+
+
 def parsed(text: str, intent: str, faq_confidence: float) -> Message:
     message = Message(data={"text": text})
     message.set("intent", {"name": intent, "confidence": 0.97}, add_to_output=True)
@@ -53,9 +72,17 @@ def test_a_concrete_question_beside_a_situation_is_answered_as_a_knowledge_quest
     assert [r["name"] for r in message.get("intent_ranking")] == ["faq", "request_advice"]
 
 
+def test_a_question_after_a_comma_is_answered_as_a_knowledge_question():
+    """Typed on 1 December 2026: no "?", the question in a clause after the situation."""
+    text = "hej vi er en forening i odense der driver en genbrugsbutik, skal vi have cvr nummer"
+    message = QuestionFirst({"min_faq_confidence": 0.6}).process([parsed(text, "request_advice", 0.8)])[0]
+    assert message.get("intent")["name"] == "faq"
+
+
 def test_a_request_for_advice_or_an_unsure_topic_is_left_alone():
     component = QuestionFirst({"min_faq_confidence": 0.6})
     for text, confidence in [("kan du give mig nogle råd om min forening?", 0.9), ("vi er en forening i Aarhus", 0.9),
+                             ("vi er en forening, kan du hjælpe os med at komme videre", 0.9), ("vi har en cafe, er det", 0.9),
                              ("Jeg har en forening. Kan vi blive RSV?", 0.3)]:
         assert component.process([parsed(text, "request_advice", confidence)])[0].get("intent")["name"] == "request_advice"
 
