@@ -17,12 +17,17 @@ from actions.normalise import fold
 DANISH_ENDING = re.compile(
     r"\b(farvel|godnat|hej hej|vi ses|tak for (hjalpen|nu|i dag)|det var (det|alt)|"
     r"ellers tak|nej tak|glem det|(jeg|sa) ringer (jeg )?til (dem|jer|erhvervsstyrelsen))\b"
-    r"|^\W*(ok\W+|okay\W+|super\W+)?(tak|mange tak|tusind tak|endelig)\W*$"
+    r"|^\W*((ok|okay|fint|godt|super|perfekt)\W+)?(sa\W+)?(ringer jeg|jeg ringer)"  # "fint, så ringer jeg"
+    r"(\W+til (dem|jer|dig|erhvervsstyrelsen))?(\W+(i morgen|senere|nu|paa mandag))?\W*$"
+    r"|^\W*((ok|okay|super|nice|fedt|fint|perfekt|top|godt|dejligt|cool|flot)\W+)?(tak|mange tak|tusind tak|endelig)\W*$"
     r"|\w\W+hej\W*$")  # a "hej" after other words says goodbye ("jeg må løbe, hej")
 ENGLISH_ENDING = re.compile(
     r"\b(bye|goodbye|thanks?|thank you|that'?s all|thats it|forget it|never ?mind|no thanks)\b")
 ENDING_MAX_WORDS = 8
 GOODBYE_RESPONSE = "utter_goodbye"  # the Danish goodbye (domain.yml)
+# A Danish ending that says the user will call: the goodbye gives the number to call.
+CALLING = re.compile(r"\bringer\b")
+CALL_GOODBYE = f"Godt. Erhvervsstyrelsen har telefon {phone_link()}. Held og lykke med virksomheden!"
 ENGLISH_GOODBYE = (
     "Tak, fordi du skrev, og held og lykke! Thanks for writing, and good luck. To talk to a person, "
     f"call the Danish Business Authority (Erhvervsstyrelsen) on {phone_link()}."
@@ -37,8 +42,9 @@ def ending(text: str) -> Optional[Dict[str, str]]:
 
     Returns:
         {"text": ENGLISH_GOODBYE} for an English ending ("thanks thats all", "ok forget it"),
-        {"response": GOODBYE_RESPONSE} for a Danish one ("tak for hjælpen!", "ok endelig.
-        farvel"), None for anything else, a question ("tak, men hvad med moms?") or a
+        {"text": CALL_GOODBYE} for a Danish one that says the user will call ("fint, så ringer
+        jeg"), {"response": GOODBYE_RESPONSE} for another Danish one ("tak for hjælpen!", "ok
+        endelig. farvel"), None for anything else, a question ("tak, men hvad med moms?") or a
         message over ENDING_MAX_WORDS words.
     """
     folded = fold(text or "")
@@ -46,7 +52,9 @@ def ending(text: str) -> Optional[Dict[str, str]]:
         return None
     if ENGLISH_ENDING.search(folded) and not DANISH_ENDING.search(folded):
         return {"text": ENGLISH_GOODBYE}
-    return {"response": GOODBYE_RESPONSE} if DANISH_ENDING.search(folded) else None
+    if not DANISH_ENDING.search(folded):
+        return None
+    return {"text": CALL_GOODBYE} if CALLING.search(folded) else {"response": GOODBYE_RESPONSE}
 
 
 # Folded: a way of leaving at the start of a message ("glem det, jeg vil bare vide hvad en rsv er").

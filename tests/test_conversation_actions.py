@@ -86,8 +86,8 @@ def test_a_complaint_about_the_phone_line_gets_both_numbers():
 
 # ---------------------------------------------------------------- endings
 
-@pytest.mark.parametrize("text, english", [("ok endelig", False), ("ok jeg ringer til dem i morgen", False),
-                                           ("jeg må løbe, hej", False), ("thanks thats all", True), ("ok forget it", True)])
+@pytest.mark.parametrize("text, english", [("ok endelig", False), ("jeg må løbe, hej", False),
+                                           ("thanks thats all", True), ("ok forget it", True)])
 def test_the_goodbye_action_says_goodbye_bilingual_for_english(text, english):
     [reply] = run(ActionGoodbye(), text, "goodbye")
     assert (reply["text"] == ENGLISH_GOODBYE) if english else (reply["response"] == "utter_goodbye")
@@ -95,6 +95,27 @@ def test_the_goodbye_action_says_goodbye_bilingual_for_english(text, english):
 
 @pytest.mark.parametrize("text", ["tak. kan jeg se det et sted når det er godkendt?", "ok, jeg ringer til dem. hvad er nummeret?"])
 def test_a_message_with_a_question_is_no_ending(text):
+    assert ending(text) is None
+
+
+@pytest.mark.parametrize("text", ["nice tak", "fedt tak", "top tak"])
+def test_a_closing_of_the_panel_of_1_december_is_an_ending(text):
+    """Round 5: "nice tak" after an answer got the fallback instead of a goodbye."""
+    assert ending(text) == {"response": "utter_goodbye"}
+
+
+@pytest.mark.parametrize("text", ["fint, så ringer jeg", "ok saa ringer jeg i morgen", "så ringer jeg",
+                                  "ok jeg ringer til dem i morgen"])
+def test_saying_one_will_call_closes_with_the_phone_number(text):
+    """Rounds 5 and 6: "så ringer jeg" got the fallback, the guided advice or an apology; now a goodbye
+    with the number to call."""
+    goodbye = ending(text)
+    assert goodbye and contact.phone() in goodbye["text"] and "Held og lykke" in goodbye["text"]
+
+
+@pytest.mark.parametrize("text", ["super", "perfekt", "fint, hvad koster det", "jeg ringer ikke til dem endnu, hvad nu"])
+def test_a_bare_yes_word_or_a_question_is_no_ending(text):
+    """ "super" may accept an offer; a question after "fint" is a question."""
     assert ending(text) is None
 
 
