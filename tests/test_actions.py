@@ -195,6 +195,17 @@ def test_an_unfitting_answer_is_taken_as_a_miss_but_a_question_is_left_to_the_ru
     assert extractor(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text="nej tak", intent="deny"), {}) == {}
 
 
+@pytest.mark.parametrize("text, intent", [("nej tak det var det", "deny"), ("nej ellers tak", "deny"),
+                                          ("nej tak det var det", "inform")])
+def test_an_ending_to_the_phase_question_is_no_answer_but_skips_the_municipality(text, intent):
+    """An ending is no "ved ikke" to the phase question: the rules close, no advice is given.
+    To the optional municipality question a no is a skip."""
+    phase, municipality = ValidateAdviceForm().extract_phase, ValidateAdviceForm().extract_municipality
+    assert phase(CollectingDispatcher(), tracker({"requested_slot": "phase"}, text=text, intent=intent), {}) == {}
+    assert municipality(CollectingDispatcher(), tracker({"requested_slot": "municipality"}, text=text, intent=intent),
+                        {}) == {"municipality": text}
+
+
 def test_a_knowledge_question_answering_the_topic_question_names_the_topic_and_is_answered():
     selector = {"faq": {"response": {"intent_response_key": "faq/tax_vat_accounting"}}}
     result, messages = validate("topic", "hvad er momsgrænsen?", intent="faq", response_selector=selector)
@@ -584,6 +595,16 @@ def test_a_sentence_of_the_answer_just_given_wins_a_tie_with_the_nlu_s_item():
     assert reply is not None and "løn for det arbejde, der faktisk bliver udført" in reply.text
 
 
+@pytest.mark.parametrize("confidence, criteria", [(0.9, True), (0.15, False)])
+def test_a_subject_the_answer_only_mentions_gets_its_own_item_when_the_nlu_is_sure(confidence, criteria):
+    """"kan vi saa blive rsv" after the ApS answer ("Et ApS kan blive RSV, hvis det opfylder de fem
+    kriterier"): the criteria, not the sentence just read; a guess of the NLU leaves the sentence."""
+    events, latest = thread_events("hvor meget kaptial skal der til et aps", "company_form", ("company_form_aps",),
+                                   "kan vi saa blive rsv", intent="faq", item="rsv_criteria_five", confidence=confidence)
+    reply = follow_up_reply(events, latest)
+    assert ("Uafhængighed" in reply.text) is criteria
+
+
 def test_a_follow_up_on_the_sentence_just_quoted_gets_its_clause_not_the_same_text():
     events, latest = thread_events("vi vil ansaette en i fleksjob", "hiring_special_terms", ("hiring_fleksjob",), "hvor laenge")
     first = follow_up_reply(events, latest).text
@@ -626,3 +647,15 @@ def test_how_often_after_the_general_assembly_gets_every_year():
     events, latest = thread_events("hvad skal der staa i vedtaegterne for at blive rsv", "governance",
                                    ("rsv_articles", "governance_general_assembly"), "hvor tit")
     assert "hvert år" in follow_up_reply(events, latest).text
+
+
+def test_a_phase_stated_at_the_company_form_question_corrects_the_phase_of_the_opening():
+    """Round 6: "ved ikke helt hvor jeg skal starte" gave the phase etablering; "vi har kørt et par år"
+    to the company form question must make it drift, not be lost while the question comes again."""
+    slots = {"requested_slot": "company_form", "phase": "etablering"}
+    result = ValidateAdviceForm().validate_company_form(
+        "vi har kørt et par år", CollectingDispatcher(), tracker(slots, "vi har kørt et par år"), {})
+    assert result == {"company_form": None, "phase": "drift"}
+    kom_i_gang = ValidateAdviceForm().validate_company_form(
+        "Kom i gang", CollectingDispatcher(), tracker(slots, "Kom i gang"), {})
+    assert kom_i_gang.get("phase") != "drift"
