@@ -147,11 +147,13 @@ def faq_responses() -> str:
 
 
 def municipality_lookup() -> str:
-    """The text of data/nlu/lookup/municipalities.yml."""
+    """The text of data/nlu/lookup/municipalities.yml: the lookup table `municipality` (names and
+    spellings without æ/ø/å, matched case-insensitively by RegexEntityExtractor), and a synonym
+    per name mapping its lower-case form and those spellings to the official name."""
     names = list(load_municipalities())
     variants: Dict[str, List[str]] = {name: ascii_spellings(name) for name in names}
     nlu: List[dict] = [{"lookup": "municipality", "examples": _examples([*names, *_flatten(variants.values())])}]
-    nlu += [{"synonym": name, "examples": _examples(spellings)} for name, spellings in variants.items() if spellings]
+    nlu += [{"synonym": name, "examples": _examples([name.lower(), *spellings])} for name, spellings in variants.items()]
     return _dump(HEADER.format(source="knowledge/municipalities.yml"), {"version": "3.1", "nlu": nlu})
 
 
