@@ -35,7 +35,7 @@ from actions.thread import (
     topic_of,
 )
 from actions.transcript import SHOWN_PREFIX, offered_questions
-from actions.wording import answer_matches, asked_for, content_words, ties
+from actions.wording import answer_matches, asked_for, content_words, ties, words
 
 __all__ = [
     "RELATED",
@@ -118,14 +118,16 @@ def _beats_thread(text: str, own: Item, thread: Reply, sure: bool) -> bool:
     ("kan vi blive rsv" after the VAT answer is about becoming RSV, not the RSV accounts) or
     has more of them in the NLU item's own question, what it is about ("Må vi have frivillige i
     en forening?" for "og hvis vi har frivillige"). A sentence of the answer just given wins a tie,
-    unless the NLU is `sure` of its item (OWN_QUESTION_CONFIDENCE) and the item's question has
-    more of the message's words than the question of the sentence's item: "kan vi så blive rsv"
-    after the ApS answer, which mentions RSV in passing ("Et ApS kan blive RSV, hvis det
-    opfylder de fem kriterier"), asks for the criteria.
+    unless the NLU is `sure` of its item (OWN_QUESTION_CONFIDENCE), the sentence points to that
+    item (a word of the sentence other than the message's is in the item's question) and the
+    item's question has more of the message's words than the question of the sentence's item:
+    "kan vi så blive rsv" after "Et ApS kan blive RSV, hvis det opfylder de fem kriterier" asks
+    for the criteria; "og hvis vi ansætter en kok" after "Med lønnede ansatte … almindelig
+    forening" keeps that sentence.
     """
     own_ties, thread_ties = _content_ties(text, f"{own.question} {own.text}"), _content_ties(text, thread.matched_text)
     if own_ties != thread_ties or not own_ties or thread.kind not in ("item", "sentence") or (
-            thread.kind == "sentence" and not sure):
+            thread.kind == "sentence" and not (sure and ties(words(thread.text) - content_words(text), own.question))):
         return own_ties > thread_ties
     if thread.kind == "item" and not leans_on_answer(text) and not [ask for ask in asked_for(text) if ask != "why"]:
         return True

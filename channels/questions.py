@@ -83,10 +83,13 @@ def split_clauses(text: str) -> List[str]:
     return [p if p.endswith("?") else f"{p}?" for p in parts]
 
 
+MIN_CONTAINED = 40  # characters a reply needs to be dropped as a part of one sent ("Ja." is no repeat)
+
+
 class OnceOutput(OutputChannel):
     """The output channel of a message split into questions: forwards every reply to `inner`,
-    except a text already sent for an earlier question of the same message ("hvem var formand for
-    udvalget og hvad anbefalede de?" is answered by one paragraph, sent once)."""
+    except a text already sent, or part of one, for an earlier question of the same message ("hvem
+    var formand for udvalget og hvad anbefalede de?" is answered by one paragraph, sent once)."""
 
     def __init__(self, inner: OutputChannel) -> None:
         """Wraps `inner`, the channel the message came with (REST's collector, socket.io's emitter)."""
@@ -98,9 +101,9 @@ class OnceOutput(OutputChannel):
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
-        """Sends `message` ({"text", "buttons", ...}) through `inner` unless its text was sent already."""
+        """Sends `message` ({"text", "buttons", ...}) through `inner` unless its text is in one sent already."""
         text = message.get("text")
-        if text and text in self.sent:
+        if text and (text in self.sent or len(text) >= MIN_CONTAINED and any(text in sent for sent in self.sent)):
             logger.debug("A reply already sent for this message was left out.")
             return
         if text:

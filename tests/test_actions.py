@@ -605,6 +605,16 @@ def test_a_subject_the_answer_only_mentions_gets_its_own_item_when_the_nlu_is_su
     assert ("Uafhængighed" in reply.text) is criteria
 
 
+def test_a_sentence_that_answers_the_follow_up_keeps_a_tie_against_a_sure_nlu():
+    """"og hvis vi ansætter en kok" after the association's CVR answer: its sentence on paid staff
+    ("almindelig forening"), not the hiring overview the NLU is sure of."""
+    events, latest = thread_events("vores forening vil aabne en cafe, skal vi have cvr nummer", "cvr_registration",
+                                   ("cvr_forening",), "og hvis vi ansætter en kok", intent="faq", item="hiring_overview",
+                                   confidence=0.8)
+    reply = thread_reply(events, latest)
+    assert reply is not None and "almindelig forening" in reply.text
+
+
 def test_a_follow_up_on_the_sentence_just_quoted_gets_its_clause_not_the_same_text():
     events, latest = thread_events("vi vil ansaette en i fleksjob", "hiring_special_terms", ("hiring_fleksjob",), "hvor laenge")
     first = follow_up_reply(events, latest).text

@@ -46,6 +46,7 @@ def test_a_reply_that_answers_both_questions_is_sent_once():
     paragraph = "Udvalget blev nedsat den 7. februar 2013 med Mads Øvlisen som formand."
 
     async def on_new_message(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": f"{paragraph} Det talte 292."})
         await message.output_channel.send_response(message.sender_id, {"text": paragraph})
         await message.output_channel.send_response(message.sender_id, {"text": f"Svar på: {message.text}"})
 
@@ -53,7 +54,7 @@ def test_a_reply_that_answers_both_questions_is_sent_once():
     message = UserMessage("hvem var formand for udvalget og hvad anbefalede de?", output, "founder-2")
     asyncio.run(one_question_at_a_time(on_new_message)(message))
     assert [m["text"] for m in output.messages] == [
-        paragraph, "Svar på: hvem var formand for udvalget?", "Svar på: hvad anbefalede de?"]
+        f"{paragraph} Det talte 292.", "Svar på: hvem var formand for udvalget?", "Svar på: hvad anbefalede de?"]
 
 
 def parsed(text: str, intent: str, faq_confidence: float) -> Message:
