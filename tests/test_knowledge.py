@@ -265,7 +265,7 @@ def test_volunteer_answers_never_contradict_each_other():
     ("funding_public_collection", ("Indsamlingsnævnet", "indsamlingsloven", "har jeg ikke i mine kilder")),
     ("funding_crowdfunding_donations", ("Finanstilsynet", "Indsamlingsnævnet", "har jeg ikke i mine kilder")),
     ("rsv_benefits_term", ("Ja.", "registreret socialøkonomisk", "RSV-logoet")),
-    ("hiring_skaanejob_vs_fleksjob", ("to forskellige ordninger", "førtidspension", "varigt og væsentligt nedsat")),
+    ("hiring_skaanejob_vs_fleksjob", ("Nej, det er to forskellige ordninger", "førtidspension", "varigt og væsentligt nedsat")),
     ("company_form_is", ("intet kapitalkrav", "hæfter personligt", "ikke entydigt")),
     ("company_form_aps_vs_forening", ("ApS", "forening", "20.000 kr.", "vedtægter")),
 ])
