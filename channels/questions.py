@@ -96,14 +96,14 @@ class OnceOutput(OutputChannel):
         self.inner = inner
         self.sent: Set[str] = set()
 
-    def name(self) -> str:  # type: ignore[override]
+    def name(self) -> str:
         """The wrapped channel's name."""
         return self.inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
         """Sends `message` ({"text", "buttons", ...}) through `inner` unless its text is in one sent already."""
         text = message.get("text")
-        if text and (text in self.sent or len(text) >= MIN_CONTAINED and any(text in sent for sent in self.sent)):
+        if text and (text in self.sent or (len(text) >= MIN_CONTAINED and any(text in sent for sent in self.sent))):
             logger.debug("A reply already sent for this message was left out.")
             return
         if text:
