@@ -266,7 +266,10 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     asked = tracker.get_slot("requested_slot") == slot
     earlier = value_before(tracker, slot)
     if not asked and earlier is not None:
-        return {slot: earlier}  # an answer given before is not overwritten by a word in an answer to another question
+        # An answer given before is not overwritten by a word in an answer to another question, only
+        # by a statement ("vi har kørt et par år" corrects the etablering an opening's "starte" gave).
+        stated = find_value(slot, latest.get("text"), typos=False) if slot in NAMED_VALUES and _states(latest.get("text")) else None
+        return {slot: stated or earlier}
     normalised = NORMALISERS[slot](value, latest)
     if normalised is None and asked and value != latest.get("text"):
         normalised = NORMALISERS[slot](latest.get("text"), latest)  # the entity was a part ("hoje"), the whole answer may fit

@@ -666,6 +666,11 @@ def test_a_phase_stated_at_the_company_form_question_corrects_the_phase_of_the_o
     result = ValidateAdviceForm().validate_company_form(
         "vi har kørt et par år", CollectingDispatcher(), tracker(slots, "vi har kørt et par år"), {})
     assert result == {"company_form": None, "phase": "drift"}
+    # The NLU also found the phase as an entity: validate_phase keeps the statement, not the opening's value.
+    events = [{"event": "slot", "name": "phase", "value": "etablering"}, {"event": "user", "text": "vi har kørt et par år"}]
+    asked_form = Tracker("test-user", {**slots, "phase": "drift"}, {"text": "vi har kørt et par år", "intent": {"name": "inform"},
+                         "entities": []}, events, False, None, {"name": "advice_form"}, "action_listen")
+    assert ValidateAdviceForm().validate_phase("kørt", CollectingDispatcher(), asked_form, {}) == {"phase": "drift"}
     kom_i_gang = ValidateAdviceForm().validate_company_form(
         "Kom i gang", CollectingDispatcher(), tracker(slots, "Kom i gang"), {})
     assert kom_i_gang.get("phase") != "drift"

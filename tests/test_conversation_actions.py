@@ -105,6 +105,7 @@ def test_a_closing_of_the_panel_of_1_december_is_an_ending(text):
 
 
 @pytest.mark.parametrize("text", ["fint, så ringer jeg", "ok saa ringer jeg i morgen", "så ringer jeg",
+                                  "sikke noget. fint, så ringer jeg",
                                   "ok jeg ringer til dem i morgen"])
 def test_saying_one_will_call_closes_with_the_phone_number(text):
     """Rounds 5 and 6: "så ringer jeg" got the fallback, the guided advice or an apology; now a goodbye

@@ -1128,3 +1128,14 @@ def test_one_paragraph_that_answers_two_questions_comes_once(chat):
     """#31: "hvem var formand ... og hvad anbefalede de?" got the committee paragraph twice in one reply."""
     reply = chat("hvem var formand for udvalget for socialøkonomiske virksomheder og hvad anbefalede de?")
     assert "Mads Øvlisen" in reply and reply.count("Mads Øvlisen") == 1
+
+
+def test_a_phase_stated_later_corrects_the_phase_of_the_opening(chat):
+    """#5: the opening's "hvor jeg skal starte" gave etablering; "vi har kørt et par år" was lost and the
+    advice was for "en forening i etableringsfasen"."""
+    chat("kan du give mig noget rådgivning? ved ikke helt hvor jeg skal starte")
+    chat("vi har kørt et par år")
+    chat("det er en forening")
+    chat("det handler om penge, vi skal bruge kapital til at udvide")
+    advice = chat("middelfart")
+    assert "Her er mine råd" in advice and "etableringsfasen" not in advice
