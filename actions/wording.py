@@ -54,7 +54,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
                (r"\d[\d.]*(,\d+)?\s*(kr\b|kr\.|%|procent)", r"\bsats")),
     # "og hvis vi kommer over", "og hvis vi sælger for under det": a limit with its figure.
     "limit": ((r"\b(kommer|er|ligger|salger|for|bliver|gar)\s+(\w+\s+)?(over|under)\b", r"\b(over|under)\s+(det|den|\d)",
-               r"\b(overstiger|graensen?)\b"),
+               r"\b(overstiger|granse\w*)\b"),  # folded: "grænsen", "graensen"
               (r"\b(over|under|op til|højst|mindst)\s+\d", r"overstige\w*\s+\d")),
     "count": ((r"\bhvor mange\b",),
               (r"\d+\s*%", r"\bfor hver\b", r"\bper\b", r"\bmindst (to|tre|fire|fem|\d+)\b",

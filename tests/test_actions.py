@@ -674,3 +674,12 @@ def test_a_phase_stated_at_the_company_form_question_corrects_the_phase_of_the_o
     kom_i_gang = ValidateAdviceForm().validate_company_form(
         "Kom i gang", CollectingDispatcher(), tracker(slots, "Kom i gang"), {})
     assert kom_i_gang.get("phase") != "drift"
+
+
+@pytest.mark.parametrize("text", ["hvad er grænsen", "hvad er graensen"])
+def test_asking_for_the_limit_after_the_association_vat_answer_gets_the_figure(text):
+    """Typed on 2 December 2026: "hvad er graensen" asked for nothing ("grænsen" folds to "gransen", which
+    the limit pattern missed) and got the audit thresholds from the server, "Det ved jeg desværre ikke"."""
+    events, latest = thread_events("vi er en forening med en genbrugsbutik, skal vi betale moms", "tax_vat_accounting",
+                                   ("tax_vat_associations",), text)
+    assert "50.000 kr." in follow_up_reply(events, latest).text

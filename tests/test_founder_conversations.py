@@ -1139,3 +1139,18 @@ def test_a_phase_stated_later_corrects_the_phase_of_the_opening(chat):
     chat("det handler om penge, vi skal bruge kapital til at udvide")
     advice = chat("middelfart")
     assert "Her er mine råd" in advice and "etableringsfasen" not in advice
+
+
+def test_asking_for_the_limit_after_the_association_vat_answer_gets_the_figure(chat):
+    """Typed on 2 December 2026: "hvad er graensen" after the association's VAT answer got "Det ved jeg desværre ikke"."""
+    chat("vi er en forening med en genbrugsbutik, skal vi betale moms")
+    reply = chat("hvad er graensen")
+    assert "50.000 kr." in reply and UNKNOWN not in reply
+
+
+@pytest.mark.xfail(strict=False, reason="typed on 2 December 2026: 'hvad skal jeg saa gore' right after an answer is "
+                   "ask_capabilities and gets the list of topics; it has no content word to tie it to the answer")
+def test_what_to_do_then_after_the_sole_trader_answer_stays_on_it(chat):
+    chat("jeg har en enkeltmandsvirksomhed kan jeg blive rsv")
+    reply = chat("hvad skal jeg saa gore")
+    assert "Jeg svarer på spørgsmål om" not in reply and ("ApS" in reply or PHONE in reply)
