@@ -16,8 +16,8 @@ from actions.normalise import fold
 # Folded endings (a "tak" alone or after "ok" too), matched only in a short message without a question.
 DANISH_ENDING = re.compile(
     r"\b(farvel|godnat|hej hej|vi ses|tak for (hjalpen|nu|i dag)|det var (det|alt)|"
-    r"ellers tak|nej tak|glem det|(jeg|sa) ringer (jeg )?til (dem|jer|erhvervsstyrelsen))\b"
-    r"|(^|\W)(sa\W+)?(ringer jeg|jeg ringer)"  # "fint, så ringer jeg", "sikke noget. så ringer jeg"
+    r"ellers tak|nej tak|glem det)\b"
+    r"|(^|\W)(sa\W+)?(ringer jeg|jeg ringer)"  # "fint, så ringer jeg", "ok jeg ringer til dem i morgen"
     r"(\W+til (dem|jer|dig|erhvervsstyrelsen))?(\W+(i morgen|senere|nu|paa mandag))?\W*$"
     r"|^\W*((ok|okay|super|nice|fedt|fint|perfekt|top|godt|dejligt|cool|flot)\W+)?(tak|mange tak|tusind tak|endelig)\W*$"
     r"|\w\W+hej\W*$")  # a "hej" after other words says goodbye ("jeg må løbe, hej")

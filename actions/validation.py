@@ -158,8 +158,9 @@ def interruption(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional
     slot = tracker.get_slot("requested_slot")
     if not slot or intent in NOT_ANSWERS:
         return None
-    if question_after_leaving(text) or ONLY_WANTS.search(fold(text)):
-        topic = question_topic(text, latest) or (find_topic(None, latest) if ONLY_WANTS.search(fold(text)) else None)
+    only_wants = ONLY_WANTS.search(fold(text)) is not None
+    if question_after_leaving(text) or only_wants:
+        topic = question_topic(text, latest) or (find_topic(None, latest) if only_wants else None)
         if topic:
             dispatcher.utter_message(text=STOPPED_THEN_ANSWER)
             dispatcher.utter_message(response=f"utter_faq/{topic}")
