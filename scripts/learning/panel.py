@@ -44,6 +44,7 @@ ROUND_3 = ROOT / "tests" / "panel" / "round3.yml"  # a third writer, who had rea
 ROUND_4 = ROOT / "tests" / "panel" / "round4.yml"  # a fourth writer, who had read neither data/ nor rounds 1–3
 ROUND_5 = ROOT / "tests" / "panel" / "round5.yml"  # a fifth writer, who had read neither data/ nor rounds 1–4
 ROUND_6 = ROOT / "tests" / "panel" / "round6.yml"  # a sixth writer, who had read neither data/ nor rounds 1–5
+ROUND_7 = ROOT / "tests" / "panel" / "round7.yml"  # a seventh writer, who had read neither data/ nor rounds 1–6
 RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
