@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 MAX_QUESTIONS = 3  # more than this is left whole: rather one answer than a flood
 MIN_WORDS = 2  # "hvorfor?" alone is not a question of its own
-MIN_CLAUSE_WORDS = 3  # a question inside a sentence needs a few words of its own
+MIN_CLAUSE_WORDS = 3  # the first question of a sentence needs a few words of its own; later ones MIN_WORDS
 # How a question begins: a question word, or a verb and who asks ("kan vi", "skal foreningen").
 QUESTION_START = (
     r"(?:hv(?:ad|or|ornår|ornaar|ornar|ordan|em|ilke|ilken|orfor)\b"
@@ -48,7 +48,7 @@ def split_questions(text: str) -> List[str]:
     """
     if text.startswith("/"):
         return [text]
-    if text.count("?") == 1 and text.rstrip().endswith("?"):
+    if not text.count("?") or (text.count("?") == 1 and text.rstrip().endswith("?")):
         return split_clauses(text)
     parts = [p.strip() for p in re.split(r"(?<=\?)\s+", text.strip()) if p.strip()]
     if parts and not parts[-1].endswith("?"):
@@ -65,18 +65,20 @@ def split_clauses(text: str) -> List[str]:
     """The questions of a one-sentence message joined by commas or "og", or [text].
 
     Args:
-        text: a message with one question mark, at its end, e.g. "hvad koster det at starte et
-            aps og hvornår skal jeg momsregistreres?".
+        text: a message with one question mark, at its end, or none, e.g. "hvad koster det at
+            starte et aps og hvornår skal jeg momsregistreres?".
 
     Returns:
         e.g. ["hvad koster det at starte et aps?", "hvornår skal jeg momsregistreres?"]: each
         part begins a question (QUESTION_START; the first may have a lead-in such as "tre
-        ting -") and has MIN_CLAUSE_WORDS words; [text] for one question, for more than
+        ting -"), the first has MIN_CLAUSE_WORDS words and the others MIN_WORDS ("kan jeg få en
+        i løntilskud, hvor længe og hvor meget" is three); [text] for one question, for more than
         MAX_QUESTIONS, and when the first part states something ("vi er en forening og
         skal vi ...?" keeps the statement with its question).
     """
     parts = [p.strip(" ,") for p in CLAUSE_BREAK.split(text.strip()) if p.strip(" ,")]
-    if not 2 <= len(parts) <= MAX_QUESTIONS or any(len(re.findall(r"\w+", p)) < MIN_CLAUSE_WORDS for p in parts):
+    lengths = [len(re.findall(r"\w+", p)) for p in parts]
+    if not 2 <= len(parts) <= MAX_QUESTIONS or lengths[0] < MIN_CLAUSE_WORDS or min(lengths) < MIN_WORDS:
         return [text]
     if not re.match(rf"(?:[^,:–-]*[:–-]\s*)?{QUESTION_START}", parts[0], re.IGNORECASE):
         return [text]

@@ -95,6 +95,16 @@ def test_questions_joined_in_one_sentence_are_split():
         "tre ting - skal foreningen have cvr?", "hvornår skal vi momsregistreres?", "kan vi blive rsv?"]
 
 
+def test_short_questions_after_the_first_and_a_message_without_a_question_mark_are_split():
+    """Panel round 6: "hvor længe" and "hvor meget" each want their own answer."""
+    assert split_questions("kan jeg faa en i loentilskud, hvor laenge og hvor meget") == [
+        "kan jeg faa en i loentilskud?", "hvor laenge?", "hvor meget?"]
+    assert split_questions("hvad koster et aps og hvornaar skal vi momsregistreres") == [
+        "hvad koster et aps?", "hvornaar skal vi momsregistreres?"]
+    for text in ["hvorfor og hvordan?", "vi er en forening og hvad gør vi nu", "kan du hjælpe mig, hvad er en rsv"]:
+        assert split_questions(text) == [text]
+
+
 def test_one_question_with_og_or_a_statement_before_it_stays_whole():
     for text in ["hvad er forskellen på en forening og en fond?", "kan en forening og et aps blive rsv?",
                  "vi er en forening og skal vi momsregistreres?", "vi er et aps og vil ansætte en i fleksjob. hvem betaler?"]:
