@@ -34,7 +34,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # "hvad er fristen": a time limit answers it, a year on its own does not.
     "deadline": ((r"\b(frist\w*|senest)\b",),
                  (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}")),
-    "how": ((r"\b(hvordan|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
+    "how": ((r"\b(hvordan(?! var\b)|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
             (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"\bgå til\b")),
     "capital": ((r"\b(kapital\w*|selskabskapital\w*|udbytte\w*|udbetale|indskud|skyde ind)\b",
                  r"\bpenge\b.*\b(sta|have|kraver)\b"),
@@ -61,13 +61,17 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
                r"\b(\d+|to|tre|fire|fem) (\w+ )?(ansatte|medarbejdere|personer|virksomheder|medlemmer|stiftere)\b")),
     "law": ((r"\b(lov|loven|lovens|lovgivning\w*|paragraf\w*|bekendtgorelse\w*)\b",),
             (r"\blov nr\.", r"§", r"\bloven\b")),
+    # "og før?" after "Siden 1. januar 2025 tæller salget pr. kalenderår": how it was before.
+    "earlier": ((r"\btidligere\b", r"\binden da\b", r"^\W*(?:og|men)?\W*(?:hvad med )?for\W*$",
+                 r"\b(var|gjaldt)\b(?:\s+\w+){0,3}\s+for(\W*$|\s+(19|20)\d\d)"),  # folded: "før" is "for"
+                (r"\bfør\b", r"\btidligere\b", r"\bindtil\b")),
     "why": ((r"\bhvorfor\b",), ()),
 }
 # Asks answered by a procedure item rather than by a sentence picked out of an answer.
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest", a figure) are in many items: an item not shown
 # yet answers them only if it also fits the conversation.
-LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit")
+LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit", "earlier")
 
 # Words too common to tie a follow-up to a sentence (folded, whole words).
 COMMON_WORDS = frozenset({

@@ -105,6 +105,14 @@ def test_how_many_after_the_wage_subsidy_rules_gets_the_reasonableness_rule():
     assert "1 for hver 5" in follow_up_reply(events, latest).text
 
 
+@pytest.mark.parametrize("text", ["og foer", "og før?", "hvad gjaldt tidligere"])
+def test_how_it_was_before_after_the_vat_rule_gets_the_earlier_period(text):
+    """Panel round 6: "og foer" after "Siden 1. januar 2025 tæller salget pr. kalenderår"."""
+    events, latest = knowledge_then("hvornaar skal vi momsregistreres", "tax_vat_accounting", items_text("tax_vat"),
+                                    text, intent="follow_up")
+    assert "12 måneder" in follow_up_reply(events, latest).text
+
+
 def run_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> List[Dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     ActionFollowUp().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {})
