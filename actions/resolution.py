@@ -20,7 +20,9 @@ sentence the question is about, the item for that company form, the source).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Set
 
 from actions.advice import source_line
@@ -66,6 +68,8 @@ PICKED_WEIGHT = 25.0  # a sentence of the item the item selector picked for a kn
 OWN_TOPIC_BONUS = 0.5  # an item shown or of the previous topic beats a related one when neither fits better
 FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its question names
 RANK_WEIGHT = 2.0  # times the item selector's confidence (0-1) for the follow-up
+SHOWN_TIES = 2  # rare words an item not shown shares with those shown to be about the same thing
+RARE_IN_ITEMS = 5  # a word in at most this many items is rare ("årsrapporten", "regnskabsklasse"; not "RSV")
 RANK_FITS = 0.3  # from this confidence the item selector alone makes an item fit
 CONDITION_WEIGHT = 3.0  # a conditional sentence ("Med lønnede ansatte ...") for an "og hvis ..." follow-up
 LONG_ITEM = 3  # sentences from which an item not shown yet gives only the sentences that answer
@@ -89,6 +93,7 @@ class Thread:
     message_words: FrozenSet[str]  # the follow-up's content words (actions.wording.content_words)
     question_words: FrozenSet[str]  # those of the knowledge question before it
     question_asks: List[str]  # what that question asked for
+    shown_words: FrozenSet[str]  # the rare content words (`rare_words`) of the items shown since that question
     company_form: Optional[str]
     ranking: Dict[str, float]  # the item selector's confidence per item for the follow-up alone
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
@@ -104,7 +109,8 @@ class Thread:
     def fits(self, item: Item) -> bool:
         """True if an item not shown yet belongs to this conversation enough to answer a LOOSE_ASKS follow-up."""
         return (ties(self.message_words, f"{item.question} {item.text}") > 0 or ties(self.question_words, item.text) >= 2
-                or self.form_fits(item) or self.ranking.get(item.id, 0.0) >= RANK_FITS or item.question in self.offered)
+                or ties(self.shown_words, item.text) >= SHOWN_TIES or self.form_fits(item)
+                or self.ranking.get(item.id, 0.0) >= RANK_FITS or item.question in self.offered)
 
     def item_score(self, item: Item) -> float:
         """How well an item not shown yet answers the follow-up as a whole (higher is better)."""
@@ -138,6 +144,7 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         message_words=content_words(text),
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
+        shown_words=frozenset().union(*(content_words(item.text) for item in shown)) & rare_words(),
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
         picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
@@ -146,6 +153,13 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         excluded={item.id for item in shown},
         joined=joined_ranking(latest),
     )
+
+
+@lru_cache(maxsize=1)
+def rare_words() -> FrozenSet[str]:
+    """The content words (stems, actions.wording.words) that are in at most RARE_IN_ITEMS items' texts."""
+    counts = Counter(word for item in load_items() for word in content_words(item.text))
+    return frozenset(word for word, count in counts.items() if count <= RARE_IN_ITEMS)
 
 
 def joined_ranking(latest: Dict[str, Any]) -> Dict[str, float]:
@@ -160,8 +174,9 @@ def joined_ranking(latest: Dict[str, Any]) -> Dict[str, float]:
 
 
 def candidates(thread: Thread) -> List[Item]:
-    """The items shown, of the previous topic, of its RELATED topics, and offered as buttons, once each."""
-    topics = (thread.topic, *RELATED.get(thread.topic, ()))
+    """The items shown, of the previous topic, of its RELATED topics, of the topics of the items shown (a
+    second question's answer), and offered as buttons, once each."""
+    topics = (thread.topic, *RELATED.get(thread.topic, ()), *(item.topic for item in thread.shown))
     found = list(thread.shown)
     found += [item for t in topics for item in load_items() if item.topic == t]
     found += [item for item in load_items() if item.question in thread.offered]

@@ -228,14 +228,19 @@ def test_og_ps_after_another_topic_keeps_the_nlu_s_item_for_that_form_when_the_t
     assert thread_reply(events, latest) is None
 
 
-def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered():
-    """Panel round 3, #4: "frist?" after the RSV accounts answer, whose buttons offered the deadline."""
+def test_a_bare_when_after_an_answer_gets_the_item_its_buttons_offered_or_that_shares_its_rare_words():
+    """Panel round 3, #4: "frist?" after the RSV accounts answer, whose buttons offered the deadline; and
+    round 6, #9: "og fristen" without the button, where the annual report item shares "årsrapporten" and
+    "regnskabsklasse" with the answer just given."""
     events, latest = knowledge_then("Jeg er revisor for en RSV. Hvilken regnskabsklasse skal de aflægge efter?",
                                   "tax_vat_accounting", items_text("tax_rsv_reporting"), "frist?")
     offered = {item.id: item.question for item in load_items()}["tax_annual_report"]
-    assert thread_reply(events, latest).kind == "unknown"  # without the button: no item of the thread ties to it
+    assert "6 måneder" in thread_reply(events, latest).text
     events[1]["data"] = {"buttons": [{"title": offered, "payload": offered}]}
     assert "6 måneder" in thread_reply(events, latest).text
+    events, latest = knowledge_then("hvor meget udbytte maa en rsv udbetale, og hvilken regnskabsklasse?", "rsv_criteria",
+                                    items_text("rsv_criteria_dividend", "tax_rsv_reporting"), "og fristen", intent="follow_up")
+    assert "6 måneder" in follow_up_reply(events, latest).text
 
 
 @pytest.mark.parametrize("question, key, item, follow_up, fact", [
