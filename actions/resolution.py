@@ -79,6 +79,8 @@ BACK_REFERENCE = re.compile(r"^(den|det|de|dette|hvad den|hvad det|sa)\b")
 # A quoted sentence that leaves the answer open ("Satsen afhænger af ...") gets the phone number after it.
 DEFERS = re.compile(r"\b(afhænger af|ikke entydigt|ved jeg ikke|kender ikke)\b")
 DEFERRED = f"Vil du have et præcist svar for jer, så ring til Erhvervsstyrelsen på {phone_link()}."
+# A follow-up that ends on a pronoun for the thing just shown ("hvor opretter vi det", "hvem godkender dem").
+POINTS_BACK = re.compile(r"\b(det|den|dem|dette|de)\W*$")
 LIST_MARK = re.compile(r"^(\d+\.|-)\s+")
 
 
@@ -147,12 +149,26 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         shown_words=frozenset().union(*(content_words(item.text) for item in shown)) & rare_words(),
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
-        picked=(latest.get("knowledge_item") or {}).get("id") if (latest.get("intent") or {}).get("name") == "faq" else None,
+        picked=picked_item(latest),
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
         excluded={item.id for item in shown},
         joined=joined_ranking(latest),
     )
+
+
+def picked_item(latest: Dict[str, Any]) -> Optional[str]:
+    """The item id the item selector picked for the knowledge question `latest` (parse data), or None: also
+    None when the message points back at the answer just given ("hvor opretter vi det") and none of its
+    content words is in the picked item, so "det" stays the thing just shown."""
+    if (latest.get("intent") or {}).get("name") != "faq":
+        return None
+    picked = (latest.get("knowledge_item") or {}).get("id")
+    item = {item.id: item for item in load_items()}.get(picked)
+    text = latest.get("text") or ""
+    if item and POINTS_BACK.search(fold(text)) and not ties(content_words(text), f"{item.question} {item.text}"):
+        return None
+    return picked
 
 
 @lru_cache(maxsize=1)

@@ -113,6 +113,15 @@ def test_how_it_was_before_after_the_vat_rule_gets_the_earlier_period(text):
     assert "12 måneder" in follow_up_reply(events, latest).text
 
 
+@pytest.mark.parametrize("intent, item", [("faq", "cvr_fees"), ("follow_up", None)])
+def test_where_is_it_made_after_the_mitid_answer_stays_with_mitid(intent, item):
+    """Panel round 6, #25: "hvor opretter vi det" after the MitID answer, read by the NLU as the CVR fees."""
+    events, latest = knowledge_then("skal vi have mitid erhverv", "cvr_registration", items_text("cvr_how"),
+                                    "hvor opretter vi det", intent=intent, item=item)
+    reply = thread_reply(events, latest) if intent == "faq" else follow_up_reply(events, latest)
+    assert "mitid-erhverv.dk" in reply.text and "gebyrer" not in reply.text
+
+
 def run_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> List[Dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     ActionFollowUp().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {})
