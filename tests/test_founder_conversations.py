@@ -1154,3 +1154,23 @@ def test_what_to_do_then_after_the_sole_trader_answer_stays_on_it(chat):
     chat("jeg har en enkeltmandsvirksomhed kan jeg blive rsv")
     reply = chat("hvad skal jeg saa gore")
     assert "Jeg svarer på spørgsmål om" not in reply and ("ApS" in reply or PHONE in reply)
+
+
+def test_how_it_was_before_after_the_vat_answer_gets_the_earlier_period(chat):
+    """Panel round 6, #21: "og foer" after "Siden 1. januar 2025 tæller salget pr. kalenderår"."""
+    chat("hvornaar skal vi momsregistreres")
+    assert "12 måneder" in chat("og foer")
+
+
+def test_the_deadline_after_the_dividend_and_accounting_class_answers_is_the_annual_report_s(chat):
+    """Panel round 6, #9: two questions in one message, then "og fristen": "Det ved jeg desværre ikke"."""
+    reply = chat("hvor meget udbytte må de udbetale, og hvilken regnskabsklasse skal årsrapporten være i?")
+    assert "35 %" in reply and "regnskabsklasse B" in reply
+    assert "6 måneder" in chat("og fristen")
+
+
+def test_where_to_make_it_after_the_mitid_answer_is_mitid_s_site(chat):
+    """Panel round 6, #25: "hvor opretter vi det" after the MitID answer got the CVR fees link."""
+    chat("skal vi have mitid erhverv")
+    reply = chat("hvor opretter vi det")
+    assert "mitid-erhverv.dk" in reply and "gebyrer" not in reply
