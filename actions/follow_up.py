@@ -24,7 +24,7 @@ from actions.meta import meta_reply
 from actions.normalise import find_value
 from actions.repeat_filter import without_repeats
 from actions.replies import NO_TOPIC, Reply, item_reply, not_known
-from actions.resolution import resolve
+from actions.resolution import names, referred, resolve
 from actions.thread import (
     RELATED,
     answered_just_before,
@@ -141,7 +141,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     thread (`resolve`), unless the item the NLU chose clearly matches it better (`_beats_thread`:
     it names a subject of its own, "og hvad er grænsen for moms?"), or the
     thread has nothing and the NLU's item, of the thread's topics or for the company form
-    the message names, has what was asked for. An NLU item without a word of a message that
+    the message names, has what was asked for; never when the message names in the definite form
+    a thing the answer just named that the NLU's item does not (`referred`: "hvor meget er afgiften"). An NLU item without a word of a message that
     has content words is a guess: the thread's answer (or its honest "I don't know") wins.
 
     Args:
@@ -163,7 +164,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     thread_ties = _content_ties(text, thread.matched_text)
     asks = [ask for ask in asked_for(text) if ask != "why"]
     named_form = find_value("company_form", text)
-    if chosen is not None:
+    if chosen is not None and names(chosen, referred(text, bot_texts)):  # not when "afgiften" is another one
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
         sure = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
         if _beats_thread(text, chosen, thread, sure):

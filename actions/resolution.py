@@ -81,6 +81,8 @@ DEFERS = re.compile(r"\b(afhænger af|ikke entydigt|ved jeg ikke|kender ikke)\b"
 DEFERRED = f"Vil du have et præcist svar for jer, så ring til Erhvervsstyrelsen på {phone_link()}."
 # A follow-up that ends on a pronoun for the thing just shown ("hvor opretter vi det", "hvem godkender dem").
 POINTS_BACK = re.compile(r"\b(det|den|dem|dette|de)\W*$")
+DEFINITE_ENDINGS = ("en", "et", "n", "t")  # "afgiften", "gebyret", "ordningen"
+MAX_REFERRING_WORDS = 6  # longer messages say what they are about themselves
 LIST_MARK = re.compile(r"^(\d+\.|-)\s+")
 
 
@@ -101,6 +103,7 @@ class Thread:
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
     offered: FrozenSet[str] = frozenset()  # the button titles of the previous reply
     conditional: bool = False
+    referred: FrozenSet[str] = frozenset()  # `referred`: the things the answer just named that the follow-up asks about
     excluded: Set[str] = field(default_factory=set)  # the ids of the items shown: never sent again whole
     joined: Dict[str, float] = field(default_factory=dict)  # `joined_ranking`: it ranks, but alone never makes an item fit
 
@@ -152,9 +155,30 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         picked=picked_item(latest),
         offered=offered,
         conditional=CONDITIONAL_FOLLOW_UP.search(fold(text)) is not None,
+        referred=referred(text, bot_texts),
         excluded={item.id for item in shown},
         joined=joined_ranking(latest),
     )
+
+
+def referred(text: str, bot_texts: List[str]) -> FrozenSet[str]:
+    """The things (folded word bases) the short message `text` names in the definite form after the bot
+    texts `bot_texts` named them in the indefinite: {"afgift"} for "hvor meget er afgiften" after "kan
+    ledelsen få en afgift". It asks about that thing, not about the lønsumsafgift; empty if none."""
+    shown = fold(" ".join(bot_texts))
+    found = re.findall(r"[^\W\d_]{4,}", fold(text))
+    if len(found) > MAX_REFERRING_WORDS:
+        return frozenset()
+    bases = {word[: -len(ending)] for word in found for ending in DEFINITE_ENDINGS
+             if word.endswith(ending) and len(word) - len(ending) >= 4}
+    return frozenset(base for base in bases if re.search(rf"\b(en|et) {re.escape(base)}\b", shown))
+
+
+def names(item: Item, bases: FrozenSet[str]) -> bool:
+    """True if the item's text has each of `bases` (see `referred`) as a word of its own, not as a
+    compound's tail ("afgift" in "en afgift", not in "lønsumsafgift")."""
+    text = fold(f"{item.question} {item.text}")
+    return all(re.search(rf"\b{re.escape(base)}(en|et|n|t|er|erne|e)?\b", text) for base in bases)
 
 
 def picked_item(latest: Dict[str, Any]) -> Optional[str]:
@@ -191,12 +215,13 @@ def joined_ranking(latest: Dict[str, Any]) -> Dict[str, float]:
 
 def candidates(thread: Thread) -> List[Item]:
     """The items shown, of the previous topic, of its RELATED topics, of the topics of the items shown (a
-    second question's answer), and offered as buttons, once each."""
+    second question's answer), and offered as buttons, once each; only those that name what the follow-up
+    refers back to (`Thread.referred`)."""
     topics = (thread.topic, *RELATED.get(thread.topic, ()), *(item.topic for item in thread.shown))
     found = list(thread.shown)
     found += [item for t in topics for item in load_items() if item.topic == t]
     found += [item for item in load_items() if item.question in thread.offered]
-    return list({item.id: item for item in found}.values())
+    return [item for item in {item.id: item for item in found}.values() if names(item, thread.referred)]
 
 
 def unseen(thread: Thread) -> List[Item]:
@@ -237,7 +262,7 @@ def best_match(thread: Thread, shown_only: bool = False) -> Optional[Match]:
 
     With `shown_only`, only the sentences of the items shown since the question count.
     """
-    items = thread.shown if shown_only else candidates(thread)
+    items = [item for item in thread.shown if names(item, thread.referred)] if shown_only else candidates(thread)
     matches = [_score(thread, item, sentence) for item in items for sentence in sentences(item.text)]
     fitting = [m for m in matches if _answers(thread, m)]
     return max(fitting, key=lambda m: m.score) if fitting else None

@@ -122,6 +122,16 @@ def test_where_is_it_made_after_the_mitid_answer_stays_with_mitid(intent, item):
     assert "mitid-erhverv.dk" in reply.text and "gebyrer" not in reply.text
 
 
+@pytest.mark.parametrize("intent, item", [("faq", "tax_payroll_tax"), ("follow_up", None)])
+def test_the_amount_of_the_fee_just_named_is_not_another_fee_s_rate(intent, item):
+    """Panel round 6: "hvor meget er afgiften" after "kan ledelsen få en afgift" (late annual report) got the
+    lønsumsafgift's rate; no source gives the amount, so it is an honest "I don't know" with the phone."""
+    events, latest = knowledge_then("hvad sker der hvis vi afleverer aarsrapporten for sent", "tax_vat_accounting",
+                                    items_text("tax_annual_report"), "hvor meget er afgiften", intent=intent, item=item)
+    reply = thread_reply(events, latest) if intent == "faq" else follow_up_reply(events, latest)
+    assert reply.kind == "unknown" and PHONE in reply.text and "Satsen" not in reply.text
+
+
 def run_follow_up(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> List[Dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     ActionFollowUp().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {})
