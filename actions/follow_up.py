@@ -142,8 +142,9 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     it names a subject of its own, "og hvad er grænsen for moms?"), or the
     thread has nothing and the NLU's item, of the thread's topics or for the company form
     the message names, has what was asked for; never when the message names in the definite form
-    a thing the answer just named that the NLU's item does not (`referred`: "hvor meget er afgiften"). An NLU item without a word of a message that
-    has content words is a guess: the thread's answer (or its honest "I don't know") wins.
+    a thing the answer just named that the NLU's item does not (`referred`: "hvor meget er
+    afgiften"). An NLU item without a word of a message that has content words is a guess:
+    the thread's answer (or its honest "I don't know") wins.
 
     Args:
         events: the tracker's events (dicts), oldest first, ending with the message.

@@ -187,12 +187,12 @@ def picked_item(latest: Dict[str, Any]) -> Optional[str]:
     content words is in the picked item, so "det" stays the thing just shown."""
     if (latest.get("intent") or {}).get("name") != "faq":
         return None
-    picked = (latest.get("knowledge_item") or {}).get("id")
+    picked = (latest.get("knowledge_item") or {}).get("id") or ""
     item = {item.id: item for item in load_items()}.get(picked)
     text = latest.get("text") or ""
     if item and POINTS_BACK.search(fold(text)) and not ties(content_words(text), f"{item.question} {item.text}"):
         return None
-    return picked
+    return picked or None
 
 
 @lru_cache(maxsize=1)
