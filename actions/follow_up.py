@@ -19,7 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items
+from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, items_by_id
 from actions.meta import meta_reply
 from actions.normalise import find_value
 from actions.repeat_filter import without_repeats
@@ -66,10 +66,6 @@ def _content_ties(text: str, reply_text: str) -> int:
     return ties(content_words(text), reply_text)
 
 
-def _items() -> Dict[str, Item]:
-    return {item.id: item for item in load_items()}
-
-
 def own_question(latest: Dict[str, Any], topic: Optional[str], bot_texts: List[str]) -> Optional[Item]:
     """The item a "follow-up" that names its own subject asks for ("og hvad er grænsen for moms?"), or None.
 
@@ -79,7 +75,7 @@ def own_question(latest: Dict[str, Any], topic: Optional[str], bot_texts: List[s
     names: "og for en forening?" stays a follow-up) is in its question or text.
     """
     best = latest.get("knowledge_item") or {}
-    item = _items().get(best.get("id") or "")
+    item = items_by_id().get(best.get("id") or "")
     if item is None or float(best.get("confidence") or 0) < OWN_QUESTION_CONFIDENCE:
         return None
     if topic is not None and item.topic in (topic, *RELATED.get(topic, ())):
@@ -160,7 +156,7 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     topic = topic_of(question, bot_texts) if question else None
     if question is None or topic is None:
         return None
-    chosen = _items().get(((latest.get("knowledge_item") or {}).get("id")) or "")
+    chosen = items_by_id().get(((latest.get("knowledge_item") or {}).get("id")) or "")
     thread = resolve(topic, question, bot_texts, latest, offered_questions(events))
     thread_ties = _content_ties(text, thread.matched_text)
     asks = [ask for ask in asked_for(text) if ask != "why"]

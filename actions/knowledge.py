@@ -250,6 +250,12 @@ def load_items(path: Path = KNOWLEDGE_BASE) -> Tuple[Item, ...]:
     return _load(path)[1]
 
 
+@functools.lru_cache(maxsize=None)
+def items_by_id(path: Path = KNOWLEDGE_BASE) -> Dict[str, Item]:
+    """The items of `load_items(path)` by id; raises KnowledgeBaseError as load_items does."""
+    return {item.id: item for item in load_items(path)}
+
+
 def load_topics(path: Path = KNOWLEDGE_BASE) -> Dict[str, Topic]:
     """The topics by faq key, in file order (validated like `load_items`)."""
     return _load(path)[0]
@@ -273,8 +279,7 @@ def answer_items(item: Item) -> List[Item]:
     Args:
         item: an item of load_items(), whose `then` ids were checked at load.
     """
-    by_id = {known.id: known for known in load_items()}
-    return [item, *(by_id[other] for other in item.then)]
+    return [item, *(items_by_id()[other] for other in item.then)]
 
 
 def advice(topic: str, phase: Optional[str], company_form: Optional[str]) -> List[Item]:

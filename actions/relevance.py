@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from actions.knowledge import Item, answer_items, load_items
+from actions.knowledge import Item, answer_items, items_by_id
 from actions.wording import answer_matches, asked_for, content_words, ties
 
 SPECIFIC_ASKS = ("price", "deadline", "when", "duration", "amount", "rate", "limit", "count")
@@ -34,15 +34,14 @@ def better_item(parse_data: Dict[str, Any]) -> Optional[Item]:
     text = parse_data.get("text") or ""
     asks = [ask for ask in asked_for(text) if ask in SPECIFIC_ASKS]
     selected = parse_data.get("knowledge_item") or {}
-    items = {item.id: item for item in load_items()}
-    chosen = items.get(str(selected.get("id")))
+    chosen = items_by_id().get(str(selected.get("id")))
     if not asks or chosen is None:
         return None
     if answer_matches(" ".join(item.text for item in answer_items(chosen)), asks):
         return None
     words = content_words(text)
     for ranked in (selected.get("ranking") or [])[:RANKED]:
-        candidate = items.get(str(ranked.get("id")))
+        candidate = items_by_id().get(str(ranked.get("id")))
         if (candidate is not None and candidate.id != chosen.id and answer_matches(candidate.text, asks)
                 and ties(words, f"{candidate.question} {candidate.text}") > 0):
             return candidate

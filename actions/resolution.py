@@ -27,7 +27,7 @@ from typing import Any, Dict, FrozenSet, List, Optional, Set
 
 from actions.advice import source_line
 from actions.contact import phone_link
-from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, load_items
+from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, items_by_id, load_items
 from actions.normalise import find_value, fold
 from actions.replies import (
     NOTHING_FOR_FORM,
@@ -176,7 +176,9 @@ def referred(text: str, bot_texts: List[str]) -> FrozenSet[str]:
 
 def names(item: Item, bases: FrozenSet[str]) -> bool:
     """True if the item's text has each of `bases` (see `referred`) as a word of its own, not as a
-    compound's tail ("afgift" in "en afgift", not in "lønsumsafgift")."""
+    compound's tail ("afgift" in "en afgift", not in "lønsumsafgift"); True for no bases."""
+    if not bases:
+        return True
     text = fold(f"{item.question} {item.text}")
     return all(re.search(rf"\b{re.escape(base)}(en|et|n|t|er|erne|e)?\b", text) for base in bases)
 
@@ -188,7 +190,7 @@ def picked_item(latest: Dict[str, Any]) -> Optional[str]:
     if (latest.get("intent") or {}).get("name") != "faq":
         return None
     picked = (latest.get("knowledge_item") or {}).get("id") or ""
-    item = {item.id: item for item in load_items()}.get(picked)
+    item = items_by_id().get(picked)
     text = latest.get("text") or ""
     if item and POINTS_BACK.search(fold(text)) and not ties(content_words(text), f"{item.question} {item.text}"):
         return None
