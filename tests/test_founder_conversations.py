@@ -1174,3 +1174,28 @@ def test_where_to_make_it_after_the_mitid_answer_is_mitid_s_site(chat):
     chat("skal vi have mitid erhverv")
     reply = chat("hvor opretter vi det")
     assert "mitid-erhverv.dk" in reply and "gebyrer" not in reply
+
+
+# Typed as a founder on 3 December 2026 (model 71c3fd8139f1); still wrong, kept so a fix shows as XPASS.
+@pytest.mark.xfail(strict=False, reason="the thread is read against the first question: its company form and the "
+                   "forening item it led with outweigh the fee item the latest answer's 'det' points to")
+def test_what_the_registration_costs_after_two_answers_is_the_fee_answer(chat):
+    chat("vi er en forening, kan vi blive rsv")
+    chat("hvordan goer vi det")
+    assert "gebyr" in chat("hvad koster det")
+
+
+@pytest.mark.xfail(strict=False, reason="the IGU item holds 'timer om ugen' and wins; no check that the answer "
+                   "names the scheme the question names (fleksjob)")
+def test_the_weekly_hours_of_a_fleksjob_are_not_answered_with_the_igu(chat):
+    reply = chat("hvor mange timer om ugen skal en i fleksjob arbejde")
+    assert "IGU" not in reply and "fleksjob" in reply.lower()
+
+
+@pytest.mark.xfail(strict=False, reason="a bare 'hvorfor' is read against the first question of the thread, "
+                   "not the closing date just answered")
+def test_why_after_the_closing_date_is_about_the_closing(chat):
+    chat("hvad var vaekstcentret for noget")
+    chat("hvornaar lukkede det")
+    reply = chat("hvorfor")
+    assert "skulle gøre det lettere" not in reply and PHONE in reply
