@@ -125,8 +125,9 @@ def english_answer(key: str) -> Dict[str, Any]:
 
 
 class ActionOtherLanguage(Action):
-    """A message in another language: the bilingual goodbye for an ending, the note and the Danish
-    answer for a clear topic (`english_topic`), or utter_other_language (with the phone number)."""
+    """A message in another language: the bilingual goodbye for an ending, the Danish answer for a
+    clear topic (`english_topic`; after ENGLISH_NOTE the first time), or utter_other_language (with
+    the phone number)."""
 
     def name(self) -> Text:
         """action_other_language"""
@@ -144,7 +145,8 @@ class ActionOtherLanguage(Action):
         topic = english_topic(text, latest) or (None if about_language else thread_item(tracker.events))
         if topic:
             logger.info("Other language: answered the topic %s in Danish.", topic)
-            dispatcher.utter_message(text=ENGLISH_NOTE)
+            if not any(e.get("event") == "bot" and e.get("text") == ENGLISH_NOTE for e in tracker.events):
+                dispatcher.utter_message(text=ENGLISH_NOTE)  # once a conversation: the same note every turn reads as a loop
             dispatcher.utter_message(**english_answer(topic))
         else:
             dispatcher.utter_message(response=NOTICE_RESPONSE)

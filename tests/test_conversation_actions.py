@@ -174,6 +174,13 @@ def test_an_english_question_gets_its_danish_answer_or_the_notice(text, key):
         assert [r["response"] for r in replies] == ["utter_other_language"]
 
 
+def test_the_english_note_comes_once_a_conversation():
+    """Panel round 7 (#09, #13, #46, #45): "I answer in Danish only, ..." before every English answer read as a loop."""
+    earlier = exchange("What is a social enterprise?", ENGLISH_NOTE)
+    replies = run(ActionOtherLanguage(), "How do public tenders work?", "other_language", events=earlier)
+    assert [r["text"] for r in replies] == [english_answer("public_procurement")["text"]]
+
+
 def test_an_english_answer_is_the_lead_item_not_the_whole_topic():
     answer = english_answer("tax_vat_accounting")
     assert answer["text"].startswith("Du skal momsregistreres") and "årsrapport" not in answer["text"]
