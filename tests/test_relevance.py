@@ -1,6 +1,6 @@
 """A knowledge answer holds the kind of fact asked for, or a ranked item that has it answers (actions.relevance)."""
 
-from actions.relevance import better_item
+from actions.relevance import better_item, unanswered_scheme
 
 
 def parse(text: str, chosen: str, *ranked: str) -> dict:
@@ -24,3 +24,11 @@ def test_a_question_without_a_specific_ask_or_without_a_fitting_ranked_item_stay
     # no ranked item holds a deadline and shares a word: keep the chosen answer, never guess
     assert better_item(parse("hvad er fristen", "cvr_fees", "funding_foundations")) is None
     assert better_item({"text": "hvad koster det"}) is None
+
+
+def test_a_question_about_a_scheme_is_not_answered_with_another_scheme():
+    """Typed 3 December 2026: the fleksjob hours got the IGU's 25 hours ("timer om ugen")."""
+    question = parse("hvor mange timer om ugen skal en i fleksjob arbejde", "hiring_igu", "hiring_fleksjob")
+    assert better_item(question) is None and unanswered_scheme(question) == "fleksjob"
+    assert unanswered_scheme(parse("hvad koster en i fleksjob", "hiring_fleksjob", "hiring_igu")) is None
+    assert unanswered_scheme(parse("hvornaar skal vi betale moms", "tax_vat", "cvr_fees")) is None  # "momsregistreres"
