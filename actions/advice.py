@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Optional, Text, Tuple
-from urllib.parse import urlparse
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -19,20 +18,18 @@ from actions.knowledge import (
     UNKNOWN_OR_SKIPPED,
     Item,
     advice,
+    load_items,
     load_municipalities,
     load_topics,
 )
 from actions.normalise import find_value
 from actions.prompts import INTRO, QUESTIONS, known_phase, slot_buttons
+from actions.replies import source_line, source_reply
+from actions.transcript import previous_reply
 from actions.validation import MISSES_SLOT
 
+RECENT_REPLIES = 3  # replies within which the same municipality's guidance is not said again
 ERHVERVSHUSE_SOURCE = "https://www.kl.dk/kommunale-opgaver/erhvervsudvikling/erhvervsfremmesystemet/erhvervshuse"
-
-
-def source_line(url: str) -> str:
-    """A markdown source line, e.g. "Kilde: [elov.dk](https://www.elov.dk/...)"."""
-    host = urlparse(url).netloc.removeprefix("www.")
-    return f"Kilde: [{host}]({url})"
 
 
 def _who(phase: Optional[str], company_form: Optional[str]) -> str:
@@ -230,10 +227,13 @@ class ActionLocalGuidance(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         """Utters local_guidance for the municipality the latest message names (named_municipality)
         and keeps it in the `municipality` slot, so guided advice started next does not ask again;
-        says and sets nothing when the message names no known municipality."""
+        says and sets nothing when the message names no known municipality. Said already in the
+        last RECENT_REPLIES replies ("er du sikker på det med bornholm?"), it gives its source instead."""
         municipality = named_municipality(tracker.latest_message or {})
         text = local_guidance(municipality)
         if text is None:
             return []
+        if text in previous_reply(tracker.events, RECENT_REPLIES):
+            text = source_reply(next(item for item in load_items() if item.source == ERHVERVSHUSE_SOURCE))
         dispatcher.utter_message(text=text)
         return [SlotSet("municipality", municipality)]

@@ -35,6 +35,9 @@ COMPANY_FORMS = tuple(COMPANY_FORM_LABELS)
 UNKNOWN_OR_SKIPPED = "ukendt"
 # The slot (and entity) naming the knowledge item an answer starts with.
 KNOWLEDGE_ITEM = "knowledge_item"
+# The slot naming the municipality a knowledge question asks about; it chooses the variation of
+# utter_faq/free_guidance that names the municipality's Erhvervshus (scripts/knowledge/build.py).
+ASKED_MUNICIPALITY = "asked_municipality"
 ALL_FORMS = "all"
 # Other items an answer may go on with (Item.then): the "at most one or two".
 MAX_THEN = 2

@@ -18,8 +18,12 @@ def without_repeats(answer: str, previous: Sequence[str]) -> Optional[str]:
     Returns:
         `answer` unchanged if the previous reply had none of its items; the items it
         did not have, in order, if it had some but not the first; None if it had the
-        first (the answer would say the same again: treat the message as a follow-up).
+        first, or if it had the whole answer as one message (a municipality's Erhvervshus, which
+        is no item of its own): the answer would say the same again, so treat the message as a
+        follow-up.
     """
+    if answer.strip() in (text.strip() for text in previous):
+        return None
     seen = "\n".join(previous)
     items = [item for item in load_items() if item.text in answer]
     items.sort(key=lambda item: answer.index(item.text))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Optional
+from urllib.parse import urlparse
 
-from actions.advice import source_line
 from actions.contact import phone_link
 from actions.knowledge import Item, load_topics
 
@@ -37,6 +37,18 @@ NOTHING_MORE = (
     "spørgsmålet med andre ord, eller ring til Erhvervsstyrelsen på " + phone_link() + ", "
     "så hjælper en rådgiver dig."
 )
+
+
+def source_line(url: str) -> str:
+    """A markdown source line, e.g. "Kilde: [elov.dk](https://www.elov.dk/...)"."""
+    host = urlparse(url).netloc.removeprefix("www.")
+    return f"Kilde: [{host}]({url})"
+
+
+def source_reply(item: Item) -> str:
+    """The answer to a doubt ("er du sikker?") about what `item` says: its source, the day it was
+    checked and the phone number (SOURCE)."""
+    return SOURCE.format(link=source_line(item.source).removeprefix("Kilde: "), checked=item.checked.strftime("%d.%m.%Y"))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ answer starts with, the message is answered as a follow-up of the previous answe
 don't know"), keeping the answer's buttons. An ending ("ok endelig. farvel"), a request for
 a shorter answer, and an elliptical follow-up that the NLU took to another topic ("hvilken
 lov står det i" after the RSV criteria) get their own reply instead (`instead`). An answer whose item lacks the kind of fact asked for (a
-deadline, a price, an amount) moves to a ranked item that has it (actions.relevance). Installed
+deadline, a price, an amount) moves to a ranked item that has it (actions.relevance); one about a scheme
+that no ranked item names gets an honest "I don't know". Installed
 when the channels package is imported, i.e. in the Rasa server.
 """
 
@@ -22,13 +23,14 @@ import logging
 from typing import Any, Callable, List, Optional
 
 from rasa.core.actions.action import ActionRetrieveResponse
-from rasa.shared.core.events import BotUttered, Event
+from rasa.shared.core.events import BotUttered, Event, SlotSet
 
 from actions.endings import ACKNOWLEDGEMENT, FRUSTRATED, GOODBYE_RESPONSE
 from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
-from actions.knowledge import answer_items
+from actions.knowledge import ASKED_MUNICIPALITY, answer_items
 from actions.meta import meta_reply
-from actions.relevance import better_item
+from actions.relevance import better_item, unanswered_scheme
+from actions.replies import NOT_KNOWN
 from actions.transcript import offered_questions, previous_reply
 from channels.patching import wrap_once
 
@@ -36,6 +38,19 @@ logger = logging.getLogger(__name__)
 
 RETRIEVAL_ACTION = "utter_faq"
 RECENT_TURNS = 3  # an item shown in the replies to the last three messages is not sent again
+MUNICIPALITY_ENTITY = "municipality"
+
+
+def forgets_municipality(tracker: Any, latest: dict) -> bool:
+    """Clears the slot ASKED_MUNICIPALITY of `tracker` (Rasa's DialogueStateTracker) when the knowledge
+    question `latest` (parse data) names no municipality, so "hvor ligger erhvervshusene?" after the
+    answer about Bornholm gets the six houses, not Bornholm's house again. True if it was set."""
+    named = any(entity.get("entity") == MUNICIPALITY_ENTITY for entity in latest.get("entities") or [])
+    slot = tracker.slots.get(ASKED_MUNICIPALITY)
+    if named or slot is None or slot.value is None:
+        return False
+    slot.value = None
+    return True
 
 
 def instead(tracker_events: List[dict], latest: dict, goodbye: str) -> Optional[str]:
@@ -82,6 +97,10 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
     if better:
         logger.info("utter_faq: the chosen item lacks what the question asks for; answered with item %s.", better.id)
         events = replaced(events, "\n\n".join(item.text for item in answer_items(better)))
+    scheme = None if better else unanswered_scheme(latest)
+    if scheme:
+        logger.info("utter_faq: the chosen item does not name the scheme asked about; answered that it is not known.")
+        return replaced(events, NOT_KNOWN.format(title=scheme))
     previous = previous_reply(tracker_events, RECENT_TURNS)
     if not previous:
         return events
@@ -118,8 +137,11 @@ def install() -> None:
 
     def drops_repeats(original: Callable[..., Any]) -> Callable[..., Any]:
         async def run(self: ActionRetrieveResponse, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+            ours = self.name() == RETRIEVAL_ACTION and tracker.latest_message is not None
+            forgot = ours and forgets_municipality(tracker, tracker.latest_message.parse_data)
             events = await original(self, output_channel, nlg, tracker, domain)
-            if self.name() != RETRIEVAL_ACTION or tracker.latest_message is None:
+            events += [SlotSet(ASKED_MUNICIPALITY, None)] if forgot else []
+            if not ours:
                 return events
             try:
                 goodbye = ((domain.responses.get(GOODBYE_RESPONSE) or [{}])[0]).get("text") or ""

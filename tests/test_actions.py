@@ -14,6 +14,7 @@ from actions.advice import (
     ActionAskTopic,
     ActionGiveAdvice,
     ActionLocalGuidance,
+    local_guidance,
 )
 from actions.clarify import as_follow_up
 from actions.follow_up import ActionFollowUp, follow_up_reply, keeps_thread, thread_reply, without_repeats
@@ -462,6 +463,19 @@ def test_a_municipality_in_a_sentence_gets_its_erhvervshus_and_is_kept(text, hou
 def test_the_municipality_entity_wins_over_the_text():
     reply, events = local_reply("vi er flyttet fra Odense", [{"entity": "municipality", "value": "Middelfart"}])
     assert "Erhvervshus Sydjylland" in reply and events == [SlotSet("municipality", "Middelfart")]
+
+
+def test_a_doubt_about_the_municipality_just_answered_gets_the_source_not_the_same_text():
+    """Panel round 7, #37: "er du sikker på det med bornholm?" got the Bornholm answer a second time."""
+    said = local_guidance("Bornholm")
+    text = "er du sikker paa det med bornholm"
+    message = {"text": text, "intent": {"name": "inform"}, "entities": [{"entity": "municipality", "value": "Bornholm"}]}
+    events = [{"event": "user", "text": "hvilket erhvervshus hoerer bornholm under"}, {"event": "bot", "text": said},
+              {"event": "user", "text": text, "parse_data": message}]
+    dispatcher = CollectingDispatcher()
+    ActionLocalGuidance().run(dispatcher, Tracker("u", {}, message, events, False, None, {}, "action_listen"), {})
+    [reply] = [m["text"] for m in dispatcher.messages]
+    assert reply != said and "kl.dk" in reply and PHONE_LINK in reply
 
 
 @pytest.mark.parametrize("text", ["vi er en forening", "hvordan er vejen frem", "vi er i drift"])

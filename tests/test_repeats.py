@@ -2,8 +2,9 @@
 
 from rasa.shared.core.events import BotUttered
 
-from actions.knowledge import load_items
-from channels.repeats import trimmed
+from actions.advice import local_guidance
+from actions.knowledge import ASKED_MUNICIPALITY, load_items
+from channels.repeats import forgets_municipality, trimmed
 
 TEXTS = {item.id: item.text for item in load_items()}
 FAQ = {"intent": {"name": "faq"}}
@@ -50,3 +51,33 @@ def test_an_answer_without_the_asked_deadline_moves_to_the_ranked_item_that_has_
     [event] = trimmed([sent], [question], question["parse_data"])
     assert event.text.startswith(TEXTS["cvr_deadline_companies"]) and "670 kr." not in event.text
     assert "2 uger" in event.text and "buttons" not in event.data
+
+
+def test_the_same_municipality_answer_again_is_answered_as_a_follow_up():
+    """Panel round 7, #13: "men middelfart ligger jo på fyn??" got the Middelfart answer a second time."""
+    local = local_guidance("Middelfart")
+    events = [user("hvilket erhvervshus hører middelfart til", "free_guidance"), {"event": "bot", "text": local},
+              user("men middelfart ligger jo på fyn??", "free_guidance")]
+    [event] = trimmed([BotUttered(local)], events, events[-1]["parse_data"])
+    assert event.text != local and "Erhvervshus Sydjylland" not in event.text
+
+
+class _Slot:
+    def __init__(self, value):
+        self.value = value
+
+
+class _Tracker:
+    def __init__(self, value):
+        self.slots = {ASKED_MUNICIPALITY: _Slot(value)}
+
+
+def test_a_question_naming_no_municipality_forgets_the_one_asked_before():
+    """Panel round 7, #37: "hvor ligger erhvervshusene egentlig?" after Bornholm got Bornholm's house again."""
+    tracker = _Tracker("Bornholm")
+    assert forgets_municipality(tracker, {"text": "hvor ligger erhvervshusene egentlig?", "entities": []})
+    assert tracker.slots[ASKED_MUNICIPALITY].value is None
+    tracker = _Tracker("Bornholm")
+    named = {"text": "og aarhus?", "entities": [{"entity": "municipality", "value": "Aarhus"}]}
+    assert not forgets_municipality(tracker, named) and tracker.slots[ASKED_MUNICIPALITY].value == "Bornholm"
+    assert not forgets_municipality(_Tracker(None), {"text": "hvor ligger erhvervshusene", "entities": []})

@@ -33,7 +33,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from actions.advice import local_guidance
-from actions.knowledge import KNOWLEDGE_ITEM, Item, answer_items, faq_answer, load_items, load_municipalities, load_topics
+from actions.knowledge import (
+    ASKED_MUNICIPALITY,
+    KNOWLEDGE_ITEM,
+    Item,
+    answer_items,
+    faq_answer,
+    load_items,
+    load_municipalities,
+    load_topics,
+)
 from components.danish_text import fold
 from scripts.paths import DATA, NLU_DATA, ROOT
 
@@ -104,7 +113,6 @@ def _buttons(related: List[Item], shown: List[Item]) -> List[dict]:
 # vejledning i Odense?"), and the slot holding that municipality (domain.yml).
 WHICH_HOUSE_ITEM = "free_guidance_which_house"
 LOCAL_ITEMS = (WHICH_HOUSE_ITEM, "free_guidance_erhvervshuse")
-ASKED_MUNICIPALITY = "asked_municipality"
 
 
 def _condition(item: Item, municipality: Optional[str] = None) -> List[Dict[str, Optional[str]]]:
