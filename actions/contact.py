@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.normalise import fold
+from actions.transcript import previous_reply
 
 logger = logging.getLogger(__name__)
 
@@ -82,29 +83,54 @@ NOT_THROUGH = re.compile(
     r"|\boptaget\b|\btelefonko\w*|\b(ventet|sidder i ko|staet i ko)\b")
 
 
+# Whose number a message asks for when it is not Erhvervsstyrelsen's (folded): the text of contact.yml to say first.
+# "deres" and "dem" count when the previous reply named an Erhvervshus or the municipality.
+OTHER_PARTIES = (("not_house", re.compile(r"\berhvervshus\w*|\bhuset\b")),
+                 ("not_municipality", re.compile(r"\bkommune\w*|\bjobcent\w*")))
+THEIRS = re.compile(r"\b(deres|dem)\b")
+
+
+def other_party(text: str, previous: str = "") -> Optional[str]:
+    """The name of the contact.yml text ("not_house", "not_municipality") for a number asked of a party
+    whose number the sources do not have, or None for Erhvervsstyrelsen's.
+
+    Args:
+        text: the folded message ("hvad er deres telefonnummer?").
+        previous: the folded texts of the previous reply, for "deres" and "dem".
+    """
+    for name, pattern in OTHER_PARTIES:
+        if pattern.search(text) or (THEIRS.search(text) and pattern.search(previous)):
+            return name
+    return None
+
+
 def asks_for_hours(text: str) -> bool:
     """True if `text` asks when Erhvervsstyrelsen is open ("hvornår har i åbent??")."""
     return HOURS_WORDS.search(fold(text or "")) is not None
 
 
-def numbers_reply(text: str) -> Optional[str]:
+def numbers_reply(text: str, previous: str = "") -> Optional[str]:
     """The phone numbers at once for a message that asks for a number or the opening hours, or
     says the caller could not get through; else None.
 
     Args:
         text: the user's message, e.g. "hvad er hovednummeret så".
+        previous: the texts of the previous reply (for "hvad er deres nummer" after an Erhvervshus).
 
     Returns:
         The "numbers" text (72 20 00 30 and the switchboard 35 29 10 00, knowledge/contact.yml);
         before it "not_through" (an acknowledgement) when the caller could not get through,
-        after it "no_hours" when the message asks for opening hours (they are not confirmed).
+        after it "no_hours" when the message asks for opening hours (they are not confirmed);
+        first "not_house" or "not_municipality" when the number asked for is theirs (`other_party`).
         None if the message does none of these.
     """
     folded = fold(text or "")
     hours, not_through = asks_for_hours(folded), NOT_THROUGH.search(folded) is not None
     if not (hours or not_through) and NUMBER_WORDS.search(folded) is None:
         return None
-    parts = [handoff_text("not_through")] if not_through else []
+    party = None if not_through else other_party(folded, fold(previous))
+    parts = [handoff_text(party)] if party else []
+    parts += [handoff_text("not_through")] if not_through else []
     parts.append(handoff_text("numbers"))
     if hours:
         parts.append(handoff_text("no_hours"))
@@ -121,7 +147,8 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         """Utters the numbers or the handoff; sets nothing."""
-        numbers = numbers_reply((tracker.latest_message or {}).get("text") or "")
+        previous = " ".join(previous_reply(tracker.events))
+        numbers = numbers_reply((tracker.latest_message or {}).get("text") or "", previous)
         if numbers:
             logger.info("Handoff: a question for the phone number.")
             dispatcher.utter_message(text=numbers)

@@ -58,6 +58,19 @@ def test_an_angry_caller_is_acknowledged_gets_both_numbers_and_no_opening_hours(
                    .replace("4535291000", ""))  # no hour or other figure
 
 
+@pytest.mark.parametrize("text, previous, says", [
+    ("hvad er deres telefonnummer?", "kommunen hører til Erhvervshus Hovedstaden i København", "Erhvervshusets eget"),
+    ("hvad er erhvervshusets nummer", "", "Erhvervshusets eget"),
+    ("og hvem skal vi ringe til i kommunen", "Hver kommune har én indgang for virksomheder.", "virksomhedsindgang"),
+    ("hvad er deres nummer", "Ring til Erhvervsstyrelsen", None),
+])
+def test_a_number_asked_for_another_party_says_it_is_not_theirs_before_erhvervsstyrelsen_s(text, previous, says):
+    """Panel round 7, #14 and #19: the Erhvervshus's and the municipality's number got Erhvervsstyrelsen's as if theirs."""
+    events = exchange("hvilket erhvervshus", previous) if previous else []
+    [reply] = [m["text"] for m in run(ActionHandoff(), text, "request_human", events)]
+    assert PHONE in reply and (says in reply if says else "desværre ikke" not in reply)
+
+
 def test_the_switchboard_and_its_texts_come_from_contact_yml():
     assert contact.switchboard() == SWITCHBOARD and contact.switchboard_link() == f"[{SWITCHBOARD}](tel:+4535291000)"
     assert contact.phone_link() in contact.handoff_text("numbers") and contact.switchboard_link() in contact.handoff_text("numbers")
