@@ -80,10 +80,12 @@ def question_after_leaving(text: str) -> Optional[str]:
 
 
 # Folded: frustration before a question in the same message ("det er jo bare bla bla. hvad er de syv
-# principper", "for tredje gang: hvad er fristen for ..."): the frustration ends at . : ! or ?.
+# principper", "for tredje gang: hvad er fristen for ...", "du forstår ingenting, jeg spurgte hvad det
+# koster"): the frustration ends at . : ! ? or a comma; "jeg spurgte (om)" before the question is left out.
 FRUSTRATION = re.compile(
-    r"^\W*(?:[^.:!?]*\b(?:bla bla|for (?:anden|tredje|fjerde|sidste) gang|du forstar (?:ingenting|ikke)|"
-    r"det var ikke det(?:,)? jeg spurgte om|svar nu|helt ubrugelig\w*|det hjalp ikke)\b[^.:!?]*)[.:!?]+\s*")
+    r"^\W*(?:[^.:!?,]*\b(?:bla bla|for (?:anden|tredje|fjerde|sidste) gang|du forstar (?:ingenting|ikke)|"
+    r"det var ikke det(?:,)? jeg spurgte om|svar nu|helt ubrugelig\w*|det hjalp ikke)\b[^.:!?,]*)[.:!?,]+\s*")
+ASKED_BEFORE = re.compile(r"^(?:men\s+)?jeg spurgte(?:\s+(?:jo|om))*\s+", re.IGNORECASE)
 FRUSTRATED = "frustrated"  # the parse data key of a message whose question is answered after an acknowledgement
 ACKNOWLEDGEMENT = "Undskyld, at mit svar ikke var godt nok. Her er svaret på dit spørgsmål:"
 
@@ -95,13 +97,14 @@ def question_after_frustration(text: str) -> Optional[str]:
         text: e.g. "for tredje gang: hvad er FRISTEN for at anmelde et aps".
 
     Returns:
-        e.g. "hvad er FRISTEN for at anmelde et aps"; None without FRUSTRATION at the start, or
+        e.g. "hvad er FRISTEN for at anmelde et aps" (for "du forstår ingenting, jeg spurgte hvad det
+        koster": "hvad det koster"); None without FRUSTRATION at the start, or
         when what follows is no question (three words at least, a question word or "?").
     """
     text = text or ""
     frustration = FRUSTRATION.match(fold(text))
     if not frustration:
         return None
-    stops = len(re.findall(r"[.:!?]+", frustration.group(0)))  # folding may shorten the text ("aa"): cut at its stops
-    rest = re.split(r"[.:!?]+", text, maxsplit=stops)[-1].strip()
+    stops = len(re.findall(r"[.:!?,]+", frustration.group(0)))  # folding may shorten the text ("aa"): cut at its stops
+    rest = ASKED_BEFORE.sub("", re.split(r"[.:!?,]+", text, maxsplit=stops)[-1].strip())
     return rest if len(rest.split()) >= 3 and ASKS.search(fold(rest)) else None
