@@ -25,18 +25,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, FrozenSet, List, Optional, Set
 
-from actions.advice import source_line
 from actions.contact import phone_link
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, items_by_id, load_items
 from actions.normalise import find_value, fold
 from actions.replies import (
     NOTHING_FOR_FORM,
     NOTHING_MORE,
-    SOURCE,
     WHY_UNKNOWN,
     Reply,
     item_reply,
     not_known,
+    source_line,
+    source_reply,
     title,
 )
 from actions.thread import RELATED, THREAD_ITEM
@@ -61,7 +61,7 @@ CONDITION = re.compile(r"^(med|har|hvis|nar|bliver|far|kommer|lever|oploses|salg
 FOLLOW_UP_WORD = 10.0  # per content word of the follow-up a sentence has: the strongest tie
 QUESTION_WORD = 1.0  # per content word of the question before the follow-up
 MATCH_WEIGHT = 2.0  # per answer pattern of what was asked for
-ITEM_QUESTION_ASK = 4.0  # the item's own question asks what the follow-up asks ("koster" and "Koster det noget ...?")
+ITEM_QUESTION_ASK = 5.0  # the item's own question asks what the follow-up asks ("koster" and "Koster det noget ...?")
 ITEM_QUESTION_WORD = 3.0  # per content word of the follow-up in the item's own question
 LEAD_WEIGHT = 3.0  # a sentence of the item the previous answer led with
 PICKED_WEIGHT = 25.0  # a sentence of the item the item selector picked for a knowledge question itself
@@ -98,6 +98,7 @@ class Thread:
     question_words: FrozenSet[str]  # those of the knowledge question before it
     question_asks: List[str]  # what that question asked for
     shown_words: FrozenSet[str]  # the rare content words (`rare_words`) of the items shown since that question
+    shown_last: List[Item]  # the items of the last bot text that showed any: what a bare "hvorfor?" is about
     company_form: Optional[str]
     ranking: Dict[str, float]  # the item selector's confidence per item for the follow-up alone
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
@@ -150,6 +151,7 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         shown_words=frozenset().union(*(content_words(item.text) for item in shown)) & rare_words(),
+        shown_last=next((found for found in (shown_items([bot_text]) for bot_text in reversed(bot_texts)) if found), []),
         company_form=find_value("company_form", text) or find_value("company_form", question_text),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
         picked=picked_item(latest),
@@ -317,9 +319,10 @@ def _repeats_all(thread: Thread, text: str) -> bool:
 
 def _special(thread: Thread, text: str) -> Optional[Reply]:
     """The reply to "hvorfor ...?", to a follow-up naming a company form, or to one doubting the answer; else None."""
-    if "why" in asked_for(text):  # a bare "hvorfor?" is about the answer to the question before it
+    if "why" in asked_for(text):  # a bare "hvorfor?" is about the answer just given, read with the question
         bare = not thread.message_words
-        about = {"message_words": thread.question_words, "asks": thread.question_asks} if bare else {"asks": []}
+        about = {"message_words": thread.question_words, "asks": thread.question_asks, "shown": thread.shown_last} \
+            if bare else {"asks": []}
         best = best_match(Thread(**{**thread.__dict__, **about}), shown_only=True)
         known = best is not None and bool(best.covers)
         return Reply(WHY_UNKNOWN.format(sentence=best.sentence), "unknown") if known and best else not_known(_last_topic(thread))
@@ -339,7 +342,7 @@ def _special(thread: Thread, text: str) -> Optional[Reply]:
         return Reply(NOTHING_FOR_FORM.format(form=COMPANY_FORM_LABELS.get(named_form, named_form)), "unknown")
     lead = thread.shown[0] if thread.shown else None
     if lead and DOUBTS.search(fold(text)):
-        source = SOURCE.format(link=source_line(lead.source).removeprefix("Kilde: "), checked=lead.checked.strftime("%d.%m.%Y"))
+        source = source_reply(lead)
         if source not in thread.shown_texts:
             return Reply(source, "source")
     return None

@@ -326,6 +326,8 @@ def test_an_english_follow_up_without_a_topic_of_its_own_gets_the_note_and_more_
     ("det er jo bare bla bla. hvad er de syv principper", "hvad er de syv principper"),
     ("for tredje gang: hvad er FRISTEN for at anmelde et aps", "hvad er FRISTEN for at anmelde et aps"),
     ("du forstaar ikke. hvor meget koster et aps?", "hvor meget koster et aps?"),
+    ("du forstår ingenting, jeg spurgte hvad det koster MIG som arbejdsgiver", "hvad det koster MIG som arbejdsgiver"),
+    ("det var ikke det, jeg spurgte om. hvad koster et aps", "hvad koster et aps"),
     ("du forstår ingenting!", None), ("hvad koster et aps", None),
 ])
 def test_the_question_after_frustration_is_found_in_other_words(text, question):
@@ -347,3 +349,27 @@ def test_asking_for_english_after_an_english_answer_gets_the_notice_not_more_of_
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionOtherLanguage().run(dispatcher, Tracker("u", {}, latest, events, False, None, None, "action_listen"), {}))
     assert [m.get("response") for m in dispatcher.messages] == [NOTICE_RESPONSE]
+
+
+def test_the_price_after_two_answers_is_the_fee_of_what_was_just_explained():
+    """Typed 3 December 2026: "hvad koster det" after "vi er en forening, kan vi blive rsv" and "hvordan
+    goer vi det" got the association's free CVR number; its item's own question asks the price."""
+    events, _ = knowledge_then("vi er en forening, kan vi blive rsv", "rsv_criteria", items_text("rsv_criteria_forening"),
+                               "hvordan goer vi det", intent="follow_up")
+    events += [{"event": "bot", "text": items_text("rsv_register_how")},
+               {"event": "user", "text": "hvad koster det", "parse_data": {"text": "hvad koster det", "intent": {"name": "follow_up"}}}]
+    latest = {**events[-1]["parse_data"], "knowledge_item": {"id": "rsv_register_forening", "ranking": [  # as the selector ranks it
+        {"id": "rsv_register_forening", "confidence": 0.25}, {"id": "rsv_register_fee", "confidence": 0.1}]}}
+    reply = follow_up_reply(events, latest)
+    assert "Jeg kender ikke til et gebyr" in reply.text and "gratis" not in reply.text
+
+
+def test_a_bare_why_is_about_the_answer_just_given_not_the_first_one():
+    """Typed 3 December 2026: "hvorfor" after "hvornaar lukkede det" quoted the centre's purpose."""
+    events, _ = knowledge_then("hvad var vaekstcentret for noget", "centre_history", items_text("centre_history_main"),
+                               "hvornaar lukkede det", intent="follow_up")
+    events += [{"event": "bot", "text": items_text("centre_status_closure")},
+               {"event": "user", "text": "hvorfor", "parse_data": {"text": "hvorfor", "intent": {"name": "follow_up"}}}]
+    reply = follow_up_reply(events, events[-1]["parse_data"]).text
+    purpose = items_text("centre_history_main").split(". ")[0]
+    assert purpose not in reply and PHONE in reply
