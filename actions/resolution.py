@@ -6,7 +6,7 @@ offered. Every sentence of every candidate is scored against the follow-up (`_sc
 follow-up's own content words it has (actions.wording.ties: Danish stems, compounds,
 numbers), what the follow-up asks for (a price, a time, an amount, ...), whether the item's
 own question asks the same ("Koster det noget at blive registreret som RSV?"), and a little
-for the item the answer led with and for the previous topic.
+for the item the last answer led with and for the previous topic.
 
 The best sentence of an item just shown is sent alone, with at most one more sentence of that
 item that covers a word or ask the first leaves out ("og hvis vi kommer over midt på året":
@@ -63,7 +63,7 @@ QUESTION_WORD = 1.0  # per content word of the question before the follow-up
 MATCH_WEIGHT = 2.0  # per answer pattern of what was asked for
 ITEM_QUESTION_ASK = 5.0  # the item's own question asks what the follow-up asks ("koster" and "Koster det noget ...?")
 ITEM_QUESTION_WORD = 3.0  # per content word of the follow-up in the item's own question
-LEAD_WEIGHT = 3.0  # a sentence of the item the previous answer led with
+LEAD_WEIGHT = 3.0  # a sentence of the item the last answer led with (not the first answer of the thread)
 PICKED_WEIGHT = 25.0  # a sentence of the item the item selector picked for a knowledge question itself
 OWN_TOPIC_BONUS = 0.5  # an item shown or of the previous topic beats a related one when neither fits better
 FORM_WEIGHT = 3.0  # the item is about the company form the follow-up or its question names
@@ -98,7 +98,7 @@ class Thread:
     question_words: FrozenSet[str]  # those of the knowledge question before it
     question_asks: List[str]  # what that question asked for
     shown_words: FrozenSet[str]  # the rare content words (`rare_words`) of the items shown since that question
-    shown_last: List[Item]  # the items of the last bot text that showed any: what a bare "hvorfor?" is about
+    shown_last: List[Item]  # the items of the last bot text that showed any: the one led with, what "hvorfor?" is about
     company_form: Optional[str]
     ranking: Dict[str, float]  # the item selector's confidence per item for the follow-up alone
     picked: Optional[str] = None  # the item the item selector picked for a knowledge question
@@ -243,7 +243,7 @@ def _score(thread: Thread, item: Item, sentence: str) -> Match:
     score = FOLLOW_UP_WORD * ties(thread.message_words, sentence) + QUESTION_WORD * ties(thread.question_words, sentence)
     score += MATCH_WEIGHT * answer_matches(sentence, thread.asks) + ITEM_QUESTION_ASK * asks_in(item.question, thread.asks)
     score += ITEM_QUESTION_WORD * ties(thread.message_words - sentence_words, item.question)
-    score += LEAD_WEIGHT * bool(thread.shown and item.id == thread.shown[0].id)
+    score += LEAD_WEIGHT * bool(thread.shown_last and item.id == thread.shown_last[0].id)
     score += PICKED_WEIGHT * (item.id == thread.picked) + OWN_TOPIC_BONUS * (shown or item.topic == thread.topic)
     score += FORM_WEIGHT * thread.form_fits(item) + RANK_WEIGHT * thread.joined.get(item.id, 0.0)
     score += CONDITION_WEIGHT * (thread.conditional and CONDITION.search(fold(sentence)) is not None)

@@ -353,14 +353,13 @@ def test_asking_for_english_after_an_english_answer_gets_the_notice_not_more_of_
 
 def test_the_price_after_two_answers_is_the_fee_of_what_was_just_explained():
     """Typed 3 December 2026: "hvad koster det" after "vi er en forening, kan vi blive rsv" and "hvordan
-    goer vi det" got the association's free CVR number; its item's own question asks the price."""
-    events, _ = knowledge_then("vi er en forening, kan vi blive rsv", "rsv_criteria", items_text("rsv_criteria_forening"),
+    goer vi det" got the association's free CVR number: the first answer's lead outweighed the fee item,
+    whose own question asks the price. The lead that counts is the last answer's."""
+    events, _ = knowledge_then("vi er en forening, kan vi blive rsv", "rsv_how_to_register", items_text("rsv_register_forening"),
                                "hvordan goer vi det", intent="follow_up")
     events += [{"event": "bot", "text": items_text("rsv_register_how")},
                {"event": "user", "text": "hvad koster det", "parse_data": {"text": "hvad koster det", "intent": {"name": "follow_up"}}}]
-    latest = {**events[-1]["parse_data"], "knowledge_item": {"id": "rsv_register_forening", "ranking": [  # as the selector ranks it
-        {"id": "rsv_register_forening", "confidence": 0.25}, {"id": "rsv_register_fee", "confidence": 0.1}]}}
-    reply = follow_up_reply(events, latest)
+    reply = follow_up_reply(events, events[-1]["parse_data"])
     assert "Jeg kender ikke til et gebyr" in reply.text and "gratis" not in reply.text
 
 
