@@ -142,6 +142,7 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
     text = latest.get("text") or ""
     question_text = question.get("text") or ""
     shown = shown_items(bot_texts)
+    shown_last = next((found for found in (shown_items([bot_text]) for bot_text in reversed(bot_texts)) if found), [])
     return Thread(
         topic=topic,
         shown=shown,
@@ -151,8 +152,10 @@ def thread_of(topic: str, question: Dict[str, Any], bot_texts: List[str], latest
         question_words=content_words(question_text),
         question_asks=[ask for ask in asked_for(question_text) if ask != "why"],
         shown_words=frozenset().union(*(content_words(item.text) for item in shown)) & rare_words(),
-        shown_last=next((found for found in (shown_items([bot_text]) for bot_text in reversed(bot_texts)) if found), []),
-        company_form=find_value("company_form", text) or find_value("company_form", question_text),
+        shown_last=shown_last,
+        # The question's company form counts until the thread moves on to another answer.
+        company_form=find_value("company_form", text) or (find_value("company_form", question_text)
+                                                          if shown_last[:1] == shown[:1] else None),
         ranking={r.get("id"): float(r.get("confidence") or 0) for r in ((latest.get("knowledge_item") or {}).get("ranking") or [])},
         picked=picked_item(latest),
         offered=offered,

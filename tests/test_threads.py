@@ -19,6 +19,7 @@ from actions.endings import ENGLISH_GOODBYE, ending
 from actions.follow_up import ActionFollowUp, elliptical, follow_up_reply, thread_reply
 from actions.knowledge import load_items
 from actions.meta import SUMMARY_INTRO, meta_reply, summary
+from actions.thread import THREAD_ITEM
 from actions.validation import ValidateAdviceForm
 from channels.repeats import trimmed
 from tests.helpers import items_text, knowledge_then
@@ -354,12 +355,15 @@ def test_asking_for_english_after_an_english_answer_gets_the_notice_not_more_of_
 def test_the_price_after_two_answers_is_the_fee_of_what_was_just_explained():
     """Typed 3 December 2026: "hvad koster det" after "vi er en forening, kan vi blive rsv" and "hvordan
     goer vi det" got the association's free CVR number: the first answer's lead outweighed the fee item,
-    whose own question asks the price. The lead that counts is the last answer's."""
+    whose own question asks the price. The lead that counts is the last answer's, and the question's
+    company form no longer counts once the thread has moved on."""
     events, _ = knowledge_then("vi er en forening, kan vi blive rsv", "rsv_how_to_register", items_text("rsv_register_forening"),
                                "hvordan goer vi det", intent="follow_up")
     events += [{"event": "bot", "text": items_text("rsv_register_how")},
                {"event": "user", "text": "hvad koster det", "parse_data": {"text": "hvad koster det", "intent": {"name": "follow_up"}}}]
-    reply = follow_up_reply(events, events[-1]["parse_data"])
+    latest = {**events[-1]["parse_data"], THREAD_ITEM: {"ranking": [  # read with the question, as the NLU did
+        {"id": "rsv_register_forening", "confidence": 0.72}, {"id": "rsv_register_fee", "confidence": 0.18}]}}
+    reply = follow_up_reply(events, latest)
     assert "Jeg kender ikke til et gebyr" in reply.text and "gratis" not in reply.text
 
 
