@@ -233,7 +233,8 @@ class ActionLocalGuidance(Action):
         text = local_guidance(municipality)
         if text is None:
             return []
-        if text in previous_reply(tracker.events, RECENT_REPLIES):
-            text = source_reply(next(item for item in load_items() if item.source == ERHVERVSHUSE_SOURCE))
+        sourced = next((item for item in load_items() if item.source == ERHVERVSHUSE_SOURCE), None)
+        if sourced is not None and text in previous_reply(tracker.events, RECENT_REPLIES):
+            text = source_reply(sourced)
         dispatcher.utter_message(text=text)
         return [SlotSet("municipality", municipality)]
