@@ -209,7 +209,7 @@ def test_english_is_other_language_and_markup_falls_back(agent):
     ("hvor mange socialøkonomiske virksomheder er egentlig registreret", "798 i juli 2021", None),
     ("skal platformen have lov af finanstilsynet hvis vi crowdfunder et lån", "tilladelse fra Finanstilsynet", None),
     ("må vores frivillige i foreningen godt få dagpenge", "bestyrelse er ulønnet", None),
-    ("hvilket erhvervshus hører middelfart til", "Erhvervshus Sydjylland i Vojens", "Erhvervshus Fyn"),
+    ("hvilket erhvervshus hører middelfart til", "Erhvervshus Sydjylland i Vojens", "hører til Erhvervshus Fyn"),
     ("hvilket erhvervshus hører svendborg til", "Erhvervshus Fyn i Odense", None),
 ])
 def test_the_panels_knowledge_gaps_get_their_answer(say, text, expected, absent):
