@@ -1219,3 +1219,30 @@ def test_the_english_note_is_not_repeated_in_every_answer(chat):
     assert "I answer in Danish only" in chat("what is a social enterprise")
     reply = chat("how do public tenders work")
     assert "I answer in Danish only" not in reply and "udbud" in reply.lower()
+
+
+# --- typed as a founder at the end of 3 December 2026: still failing, kept as xfail ---
+
+@pytest.mark.xfail(strict=False, reason="typed 3 December 2026: 'og hvis vi saelger for under 50000' after the "
+                   "association VAT answer gets that answer's first sentence again ('også over 50.000 kr.'), not the "
+                   "50.000 kr. registration limit")
+def test_selling_under_the_limit_after_the_association_vat_answer_gets_the_limit(chat):
+    first = chat("hej jeg har en lille cafe som forening, skal vi betale moms")
+    reply = chat("og hvis vi saelger for under 50000")
+    assert "momsregistreres" in reply and reply.split(".")[0] not in first
+
+
+@pytest.mark.xfail(strict=False, reason="typed 3 December 2026: 'og hvem stod bag' after the opening date gets "
+                   "'Det ved jeg desværre ikke', though the answer just named the two ministries")
+def test_who_was_behind_the_centre_after_its_opening_names_the_ministries(chat):
+    chat("hvornaar aabnede vaekstcentret")
+    assert "Beskæftigelsesministeriet" in chat("og hvem stod bag")
+
+
+@pytest.mark.xfail(strict=False, reason="typed 3 December 2026: 'hvor kan jeg saa faa hjaelp' after 'the centre is "
+                   "closed' gets the line that the old website is not updated, not where to get guidance today")
+def test_where_to_get_help_after_the_centre_closed_names_today_s_guidance(chat):
+    chat("hvornaar aabnede vaekstcentret")
+    chat("findes det stadig")
+    reply = chat("hvor kan jeg saa faa hjaelp")
+    assert PHONE in reply and ("Erhvervshus" in reply or "erhvervsservice" in reply)
