@@ -46,3 +46,26 @@ def test_an_async_method_stays_async():
     wrap_once(Owner, "later", politely)
     wrap_once(Owner, "later", politely)
     assert asyncio.run(Owner().later()) == "senere, tak"
+
+
+def test_a_classmethod_stays_a_classmethod_of_the_calling_subclass():
+    class Model:
+        @classmethod
+        def load(cls, path):
+            """Loads a model."""
+            return cls, path
+
+    class Special(Model):
+        pass
+
+    def logged(original):
+        def load(cls, path):
+            model_class, loaded = original(cls, path)
+            return model_class, f"{loaded} (logged)"
+        return load
+
+    wrap_once(Model, "load", logged)
+    wrap_once(Model, "load", logged)  # the channels package imported again
+    assert Special.load("weights") == (Special, "weights (logged)")
+    assert Model.load("weights") == (Model, "weights (logged)")
+    assert Model.load.__doc__ == "Loads a model."
