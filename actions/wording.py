@@ -65,13 +65,18 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "earlier": ((r"\btidligere\b", r"\binden da\b", r"^\W*(?:og|men)?\W*(?:hvad med )?for\W*$",
                  r"\b(var|gjaldt)\b(?:\s+\w+){0,3}\s+for(\W*$|\s+(19|20)\d\d)"),  # folded: "før" is "for"
                 (r"\bfør\b", r"\btidligere\b", r"\bindtil\b")),
+    # "og hvem stod bag": who started or ran it (the ministries, an authority, the council).
+    "behind": ((r"\bhvem\b.*\b(stod|star|stiftede|startede|oprettede|lavede|drev|ejede)\b",),
+               (r"ministeri", r"styrelse", r"\bindsats fra\b", r"\båbnet af\b", r"\brådet\b", r"\bkommunen\b",
+                r"erhvervshus")),
     "why": ((r"\bhvorfor\b",), ()),
 }
 # Asks answered by a procedure item rather than by a sentence picked out of an answer.
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest", a figure) are in many items: an item not shown
 # yet answers them only if it also fits the conversation.
-LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit", "earlier")
+LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit", "earlier",
+              "behind")
 
 # Words too common to tie a follow-up to a sentence (folded, whole words).
 COMMON_WORDS = frozenset({
@@ -101,6 +106,8 @@ CONCEPTS = {
     "aflever": "indsend",  # "afleverer vi for sent" -> "indsende årsrapporten"
     "aret": "ar", "arets": "ar", "kalenderar": "ar", "arlig": "ar",
     "underskriv": "underskrev",
+    "hjalp": "vejled",  # "hvor kan jeg så få hjælp" -> "vejledning"
+    "findes": "eksister", "fandtes": "eksister",  # "findes det stadig": exists, not "finder" (finds)
     "ansat": "ansat", "ansatt": "ansat", "personal": "ansat", "medarbejder": "ansat",
 }
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -697,3 +697,17 @@ def test_asking_for_the_limit_after_the_association_vat_answer_gets_the_figure(t
     events, latest = thread_events("vi er en forening med en genbrugsbutik, skal vi betale moms", "tax_vat_accounting",
                                    ("tax_vat_associations",), text)
     assert "50.000 kr." in follow_up_reply(events, latest).text
+
+
+@pytest.mark.parametrize("question, key, shown, text, fact, absent", [
+    ("hvornaar aabnede vaekstcentret", "centre_history", ("centre_history_main",), "og hvem stod bag",
+     "Beskæftigelsesministeriet", "Det ved jeg desværre ikke"),
+    ("findes det stadig", "centre_status", ("centre_status_main",), "hvor kan jeg saa faa hjaelp",
+     "erhvervsservice", "bliver ikke opdateret"),
+], ids=["who was behind", "where to get help"])
+def test_who_and_where_follow_ups_on_the_centre(question, key, shown, text, fact, absent):
+    """Typed 3 December 2026: "hvem stod bag" is answered by the sentence naming the ministries (ask "behind"),
+    "hjælp" is the knowledge base's "vejledning", and "findes" (exists) is no "finder" (finds)."""
+    events, latest = thread_events(question, key, shown, text)
+    reply = follow_up_reply(events, latest)
+    assert fact in reply.text and absent not in reply.text
