@@ -126,8 +126,9 @@ PLACE_MIN_RATIO = 0.8  # "arhus"/"aarhus" folded alike; "silkebor"/"silkeborg" 0
 
 
 def fold(text: str) -> str:
-    """`text` lower-cased with æ/ø/å and their spellings ae/oe/aa as plain a/o ("Høje-Taastrup" -> "hoje-tastrup")."""
-    lowered = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    """`text` lower-cased with æ/ø/å and their spellings ae/oe/aa as plain a/o, and "x" as Danish "ks"
+    ("Høje-Taastrup" -> "hoje-tastrup", "flexjob" -> "fleksjob")."""
+    lowered = text.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa").replace("x", "ks")
     return lowered.replace("aa", "a").replace("ae", "a").replace("oe", "o")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import AbstractSet
 
-# Users leave out æ/ø/å, as "ae/oe/aa" or as plain a/o/a: both spellings fold to one.
-FOLDS = (("æ", "a"), ("ø", "o"), ("å", "a"), ("ae", "a"), ("oe", "o"), ("aa", "a"))
+# Users leave out æ/ø/å, as "ae/oe/aa" or as plain a/o/a: both spellings fold to one. They also
+# write "x" for Danish "ks" ("flexjob" for "fleksjob", "extra"): both fold to "ks".
+FOLDS = (("æ", "a"), ("ø", "o"), ("å", "a"), ("ae", "a"), ("oe", "o"), ("aa", "a"), ("x", "ks"))
 
 
 def fold(text: str) -> str:
-    """Lower case, æ/ø/å and their ASCII spellings folded, markdown links reduced to their title.
+    """Lower case, æ/ø/å and their ASCII spellings folded, "x" as "ks", markdown links reduced to their title.
 
     E.g. "Hvad koster [et ApS](https://…)? Må vi" -> "hvad koster et aps? ma vi".
     """

@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import normalise
 from actions.clarify import ActionClarify, closest_questions
 from actions.knowledge import QUESTION_MAX_CHARS, load_items, load_municipalities
 from components.danish_text import fold, is_compound_of
@@ -112,6 +113,12 @@ def test_danish_without_special_letters_stays_danish_and_english_is_recognised(t
                  "I need help with the VAT rules for my cafe"):
         assert identifier.identify(text)["foreign"], text
     assert fold("Hvornår skal vi momsregistreres") == fold("hvornaar skal vi momsregistreres")
+
+
+def test_x_for_ks_folds_to_the_knowledge_base_s_spelling():
+    """Typed 3 December 2026: "flexjob" got the overview of all schemes, not the fleksjob item."""
+    for fold_of in (fold, normalise.fold):
+        assert fold_of("Kan vi ansætte en i flexjob") == fold_of("kan vi ansaette en i fleksjob")
 
 
 def test_keyboard_mash_is_not_another_language():
