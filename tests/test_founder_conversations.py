@@ -1246,15 +1246,14 @@ def test_where_to_get_help_after_the_centre_closed_names_today_s_guidance(chat):
     assert "Erhvervshus" in reply and "erhvervsservice" in reply and "bliver ikke opdateret" not in reply
 
 
-@pytest.mark.xfail(strict=False, reason="typed 3 December 2026 (evening): 'hvilken selskabsform skal vi vaelge' in a "
-                   "first message about a social café gets the six start-up steps, not the company forms")
 def test_which_company_form_to_choose_gets_the_company_forms(chat):
+    """Typed 3 December 2026 (evening): 'hvilken selskabsform skal vi vaelge' in a first message about a
+    social café got the six start-up steps, not the company forms."""
     reply = chat("hej vi er 3 der vil starte en social cafe, hvilken selskabsform skal vi vaelge")
-    assert "ApS" in reply and "forening" in reply and "forretningsplan" not in reply
+    assert "ApS:** 20.000 kr." in reply and "forretningsplan" not in reply
 
 
-@pytest.mark.xfail(strict=False, reason="typed 3 December 2026 (evening): 'flexjob' (with x) gets the overview of "
-                   "all schemes, not the fleksjob answer")
 def test_flexjob_with_an_x_gets_the_fleksjob_answer(chat):
+    """Typed 3 December 2026 (evening): 'flexjob' (with x) got the overview of all schemes."""
     reply = chat("kan vi ansaette en i flexjob")
     assert "fleksløntilskud" in reply and "Skånejob" not in reply
