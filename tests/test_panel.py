@@ -14,6 +14,7 @@ from scripts.learning.panel import (
     ROUND_6,
     ROUND_7,
     ROUND_8,
+    ROUND_9,
     load_conversations,
     markdown,
     missing_strings,
@@ -29,8 +30,8 @@ def test_the_panel_covers_every_failure_class_and_the_issues_done_when_cases():
     assert {conversation["id"] for conversation in conversations} >= ISSUE_DONE_WHEN
 
 
-@pytest.mark.parametrize("panel", [CONVERSATIONS, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8],
-                         ids=["round 1", "round 2", "round 3", "round 4", "round 5", "round 6", "round 7", "round 8"])
+@pytest.mark.parametrize("panel", [CONVERSATIONS, ROUND_2, ROUND_3, ROUND_4, ROUND_5, ROUND_6, ROUND_7, ROUND_8, ROUND_9],
+                         ids=[f"round {n}" for n in range(1, 10)])
 def test_each_round_has_45_typed_conversations_over_every_failure_class(panel):
     conversations = load_conversations(panel)
     assert len(conversations) >= 45

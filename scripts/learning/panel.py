@@ -46,6 +46,7 @@ ROUND_5 = ROOT / "tests" / "panel" / "round5.yml"  # a fifth writer, who had rea
 ROUND_6 = ROOT / "tests" / "panel" / "round6.yml"  # a sixth writer, who had read neither data/ nor rounds 1–5
 ROUND_7 = ROOT / "tests" / "panel" / "round7.yml"  # a seventh writer, who had read neither data/ nor rounds 1–6
 ROUND_8 = ROOT / "tests" / "panel" / "round8.yml"  # an eighth writer, who had read neither data/ nor rounds 1–7
+ROUND_9 = ROOT / "tests" / "panel" / "round9.yml"  # a ninth writer, who had read neither data/ nor rounds 1–8
 RESULTS = ROOT / "results" / "panel"
 WEBHOOK = "/webhooks/rest/webhook"
 REPLY_TIMEOUT_S = 60.0
