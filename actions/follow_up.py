@@ -130,6 +130,18 @@ def _beats_thread(text: str, own: Item, thread: Reply, sure: bool) -> bool:
     return _content_ties(text, own.question) > (_content_ties(text, thread.item.question) if thread.item else 0)
 
 
+def _far_guess(text: str, chosen: Item, topic: str, sure: bool) -> bool:
+    """True if the NLU's item `chosen` for the follow-up `text` is a guess too far from the thread's `topic`.
+
+    That is an item the item selector is not `sure` of, outside the topic and its RELATED
+    topics, that shares no stem of the message exactly, only a part of a compound: "kan vi få
+    udsættelse?" after the annual-report deadline is not about "udsatte personer" in procurement.
+    """
+    if sure or chosen.topic in (topic, *RELATED.get(topic, ())):
+        return False
+    return not content_words(text) & words(f"{chosen.question} {chosen.text}")
+
+
 def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Optional[Reply]:
     """The answer to an elliptical message read against the answer just given, or None.
 
@@ -140,7 +152,8 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     the message names, has what was asked for; never when the message names in the definite form
     a thing the answer just named that the NLU's item does not (`referred`: "hvor meget er
     afgiften"). An NLU item without a word of a message that has content words is a guess:
-    the thread's answer (or its honest "I don't know") wins.
+    the thread's answer (or its honest "I don't know") wins, and so does it over an unsure NLU item far
+    from the thread that shares only a part of a compound with the message (`_far_guess`).
 
     Args:
         events: the tracker's events (dicts), oldest first, ending with the message.
@@ -161,9 +174,11 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
     thread_ties = _content_ties(text, thread.matched_text)
     asks = [ask for ask in asked_for(text) if ask != "why"]
     named_form = find_value("company_form", text)
+    sure = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
+    if chosen is not None and not named_form and _far_guess(text, chosen, topic, sure):
+        chosen = None
     if chosen is not None and names(chosen, referred(text, bot_texts)):  # not when "afgiften" is another one
         own_ties = _content_ties(text, f"{chosen.question} {chosen.text}")
-        sure = float((latest.get("knowledge_item") or {}).get("confidence") or 0) >= OWN_QUESTION_CONFIDENCE
         if _beats_thread(text, chosen, thread, sure):
             return None  # the message names a subject of its own
         if not thread.answers and named_form in chosen.company_forms and ALL_FORMS not in chosen.company_forms:

@@ -34,7 +34,8 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # "hvad er fristen": a time limit answers it, a year on its own does not.
     "deadline": ((r"\b(frist\w*|senest)\b",),
                  (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}")),
-    "how": ((r"\b(hvordan(?! var\b)|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
+    # "eller hvordan" closing a question ("er det per år eller hvordan") asks for no procedure.
+    "how": ((r"\b((?<!eller )hvordan(?! var\b)|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
             (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"\bgå til\b")),
     "capital": ((r"\b(kapital\w*|selskabskapital\w*|udbytte\w*|udbetale|indskud|skyde ind)\b",
                  r"\bpenge\b.*\b(sta|have|kraver)\b"),
@@ -47,6 +48,9 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     # "hvor tit": how often ("hvert år").
     "often": ((r"\bhvor (tit|ofte)\b", r"\bhvor mange gange\b"),
               (r"\bhvert (år|kvartal)\b", r"\bhver (måned|uge)\b", r"\bom året\b", r"\bårlig")),
+    # "er det per år eller hvordan" after the VAT threshold: the period a figure counts over.
+    "period": ((r"\b(per|pr|om|hvert|i) (ar|aret)\b",),
+               (r"\b(pr\.|per|om|hvert)\s+(kalender)?året?\b", r"\bkalenderår")),
     "rate": ((r"\b(sats\w*|procent\w*|hvor (meget|stor)\w* (er|bliver) (afgiften|skatten|tilskuddet))\b",),
              (r"\d+(,\d+)?\s*%", r"procent", r"\bsats")),
     # "hvor meget får jeg i tilskud i timen": only a figure (kr., %) or a rate answers it.
@@ -75,7 +79,7 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
 NO_SENTENCE_ASKS = ("how",)
 # Asks whose answer patterns (a year, "senest", a figure) are in many items: an item not shown
 # yet answers them only if it also fits the conversation.
-LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "status", "rate", "count", "amount", "limit", "earlier",
+LOOSE_ASKS = ("duration", "when", "deadline", "where", "often", "period", "status", "rate", "count", "amount", "limit", "earlier",
               "behind")
 
 # Words too common to tie a follow-up to a sentence (folded, whole words).

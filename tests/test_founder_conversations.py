@@ -1257,3 +1257,19 @@ def test_flexjob_with_an_x_gets_the_fleksjob_answer(chat):
     """Typed 3 December 2026 (evening): 'flexjob' (with x) got the overview of all schemes."""
     reply = chat("kan vi ansaette en i flexjob")
     assert "fleksløntilskud" in reply and "Skånejob" not in reply
+
+
+# --- panel round 8 (4 December 2026), fixed in the follow-up code -----------------
+
+def test_asking_for_a_delay_after_the_annual_report_answer_is_not_moved_to_procurement(chat):
+    """Round 8: 'kan vi få udsættelse?' after the late annual-report answer got the procurement rules for
+    'udsatte' groups, a compound part only. Nothing in the knowledge answers it: the honest handoff."""
+    chat("vi har glemt at indsende årsrapporten. hvad sker der og hvor meget skal vi betale?")
+    reply = chat("kan vi få udsættelse?")
+    assert PHONE in reply and "udbud" not in reply.lower()
+
+
+def test_per_year_after_the_vat_limit_answer_gets_the_calendar_year(chat):
+    """Round 8: 'er det per år eller hvordan' after the VAT limit got the association exemption."""
+    chat("skal jeg momsregistere min lille kafe hvis jeg kun sælger for lidt")
+    assert "kalenderår" in chat("er det per år eller hvordan")
