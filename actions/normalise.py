@@ -68,11 +68,13 @@ RUNNING_FOR_A_WHILE = re.compile(
     r".*\b(?:for (?:\d+|et|to|tre|fire|fem|seks|syv|otte|ni|ti|mange|nogle|et par) (?:ar|arh?) siden|i (?:19|20)\d\d|sidste ar|i fjor)\b")
 
 
-# Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte"): etablering.
+# Folded: getting started ("hjælp mig med at komme i gang", "vi skal i gang med at starte", "vi vil åbne"): etablering.
 STARTING = "etablering"
 GETTING_STARTED = re.compile(
     r"\b(?:komme|kommer|komme godt|hjalp \w+) i gang\b|\bskal i gang\b|\bi gang med at (?:starte|stifte|etablere)\b"
-    r"|\b(?:lige|netop|nyligt?) (?:startet|begyndt|stiftet|gaet i gang)\b")
+    r"|\b(?:lige|netop|nyligt?) (?:startet|begyndt|stiftet|gaet i gang)\b"
+    # a plan ("vi vil åbne et cykelværksted om et halvt års tid", "vi planlægger at stifte en forening")
+    r"|\b(?:vil|skal|planlaegger at|overvejer at|tanker pa at)\s+(?:gerne\s+)?(?:abne|starte|stifte|etablere)\b")
 
 
 def _contains(text: str, phrase: str) -> bool:

@@ -284,18 +284,32 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker:
     # statement ("vi har kørt et par år" corrects the phase a "starte" in the opening gave).
     other = {k: v for k, v in other_slot_answer(slot, value, latest).items()
              if k not in given_now and (k == "topic" or tracker.get_slot(k) is None or _states(value))} if asked else {}
-    if other:
-        return {slot: None, **other}  # "hoje taastrup" to the topic question: kept, and the question asked again
-    if not asked or given_now:
-        return {slot: earlier}  # not asked, or the answer gave another slot: no miss, the value kept
+    if not asked:
+        return {slot: earlier}
+    if other or given_now:
+        # "hoje taastrup" to the topic question, "en forening tror jeg" to the phase question: the other
+        # answer is kept and the question asked again, without a hint the first time; but it counts, so
+        # the question is never asked more than twice.
+        return {**_miss(slot, dispatcher, tracker, hint=False), **other}
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
     instead = ANSWERED_INSTEAD.get(intent)
     if instead:
         dispatcher.utter_message(response=instead)
         return {slot: None}
+    return _miss(slot, dispatcher, tracker)
+
+
+def _miss(slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, hint: bool = True) -> Dict[Text, Any]:
+    """The events of one more miss on `slot`: the first gets the hint RETRIES (if `hint`), the second
+    SECOND_MISS with the buttons, the third GIVE_UP and the slot's fallback value, misses reset.
+
+    Returns:
+        {slot: None or its fallback value, MISSES_SLOT: the misses so far (int)}.
+    """
     misses = _misses(tracker) + 1
     if misses == 1:
-        dispatcher.utter_message(text=RETRIES[slot])
+        if hint:
+            dispatcher.utter_message(text=RETRIES[slot])
     elif misses == 2:
         dispatcher.utter_message(text=SECOND_MISS[slot], buttons=slot_buttons(slot, tracker.get_slot("phase")))
     else:
@@ -329,8 +343,9 @@ class ValidateAdviceForm(FormValidationAction):
         """{slot: the latest message's text} if it answers the form's question for `slot`, else {}.
 
         An answer is any message to that question except NOT_ANSWERS, and
-        MAYBE_ANSWERS only when they fit the slot. What does not fit is then a miss
-        (see `_validated`), so "tja" is met with a hint, not with silence.
+        MAYBE_ANSWERS only when they fit the slot or, being no question, name another slot's
+        answer ("en forening tror jeg" to the phase question, read as deny). What does not fit
+        is then a miss (see `_validated`), so "tja" is met with a hint, not with silence.
         """
         latest = tracker.latest_message or {}
         text, intent = latest.get("text"), (latest.get("intent") or {}).get("name")
@@ -342,9 +357,10 @@ class ValidateAdviceForm(FormValidationAction):
             return {}  # "tak for hjælpen!", "nej tak det var det" to the phase: no answer, the rules close
         if tracker.slots_to_validate().get(slot) is not None:  # a button or entity gave it already
             return {}
-        if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None:
-            return {}
-        return {slot: text}
+        if intent in MAYBE_ANSWERS and NORMALISERS[slot](text, latest) is None and \
+                (is_question(latest) or not other_slot_answer(slot, text, latest)):
+            return {}  # a question, or no answer at all: the rules answer it, the form goes on
+        return {slot: text}  # an answer; one that gave another slot instead is a miss (`_validated`)
 
     def extract_phase(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """The answer to the phase question if it names a phase ("vi startede sidste år")."""

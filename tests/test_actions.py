@@ -21,7 +21,7 @@ from actions.follow_up import ActionFollowUp, follow_up_reply, keeps_thread, thr
 from actions.knowledge import faq_answer
 from actions.normalise import find_topic, find_value, says_unknown
 from actions.prompts import GIVE_UP, INTRO, QUESTIONS, RETRIES, SECOND_MISS
-from actions.validation import ValidateAdviceForm
+from actions.validation import MISSES_SLOT, ValidateAdviceForm
 from actions.wording import content_words, ties
 from tests.helpers import items_text, knowledge_then
 
@@ -166,14 +166,19 @@ def test_a_complaint_taken_as_a_topic_gets_the_apology_not_a_miss():
     assert result == {"topic": None} and messages[0]["response"] == "utter_complain"
 
 
-def test_an_answer_that_gave_another_slot_is_no_miss():
-    dispatcher = CollectingDispatcher()
+def test_an_answer_that_gave_another_slot_gets_no_hint_but_counts_as_a_miss():
+    """Round 9: "en forening tror jeg", "at få folk i praktik", "Aalborg" to the phase question each kept
+    their slot and the phase was asked five times. The first such answer is asked again without a hint; the
+    second gets the buttons, the way out and the phone number."""
     events = [{"event": "user", "text": "vi er et aps"}, {"event": "action", "name": "advice_form"},
               {"event": "slot", "name": "company_form", "value": "aps"}, {"event": "slot", "name": "phase", "value": "vi er et aps"}]
-    answered = Tracker("u", {"requested_slot": "phase", "company_form": "aps"}, {"text": "vi er et aps"}, events, False,
-                       None, {"name": "advice_form"}, "action_listen")
-    assert ValidateAdviceForm().validate_phase("vi er et aps", dispatcher, answered, {}) == {"phase": None}
-    assert dispatcher.messages == []
+    for misses, expected in ((0, []), (1, [SECOND_MISS["phase"]])):
+        dispatcher = CollectingDispatcher()
+        answered = Tracker("u", {"requested_slot": "phase", "company_form": "aps", MISSES_SLOT: misses},
+                           {"text": "vi er et aps"}, events, False, None, {"name": "advice_form"}, "action_listen")
+        assert ValidateAdviceForm().validate_phase("vi er et aps", dispatcher, answered, {}) == \
+            {"phase": None, MISSES_SLOT: misses + 1}
+        assert [m["text"] for m in dispatcher.messages] == expected
 
 
 @pytest.mark.parametrize("slot, text, intent", [
@@ -235,7 +240,7 @@ def test_a_topic_title_at_the_municipality_question_changes_the_topic_and_keeps_
     dispatcher = CollectingDispatcher()
     slots = {"requested_slot": "municipality", "phase": "etablering", "topic": "cvr_registration"}
     result = ValidateAdviceForm().validate_municipality("Kom i gang", dispatcher, tracker(slots, "Kom i gang", "nlu_fallback"), {})
-    assert result == {"municipality": None, "topic": "start_business"}  # "i gang" does not make the phase drift
+    assert result == {"municipality": None, "topic": "start_business", MISSES_SLOT: 1}  # "i gang" does not make the phase drift
 
 
 def test_a_complaint_at_the_topic_question_is_no_topic_even_if_its_words_are_close_to_an_item():
@@ -247,7 +252,7 @@ def test_a_complaint_at_the_topic_question_is_no_topic_even_if_its_words_are_clo
 
 def test_a_municipality_typed_at_the_topic_question_is_kept_and_the_topic_asked_again():
     result, messages = validate("topic", "hoje taastrup", intent="request_advice")
-    assert result == {"topic": None, "municipality": "Høje-Taastrup"} and messages == []
+    assert result == {"topic": None, "municipality": "Høje-Taastrup", MISSES_SLOT: 1} and messages == []
 
 
 def test_the_form_asks_with_buttons():
@@ -685,7 +690,7 @@ def test_a_phase_stated_at_the_company_form_question_corrects_the_phase_of_the_o
     slots = {"requested_slot": "company_form", "phase": "etablering"}
     result = ValidateAdviceForm().validate_company_form(
         "vi har kørt et par år", CollectingDispatcher(), tracker(slots, "vi har kørt et par år"), {})
-    assert result == {"company_form": None, "phase": "drift"}
+    assert result == {"company_form": None, "phase": "drift", MISSES_SLOT: 1}
     # The NLU also found the phase as an entity: validate_phase keeps the statement, not the opening's value.
     events = [{"event": "slot", "name": "phase", "value": "etablering"}, {"event": "user", "text": "vi har kørt et par år"}]
     asked_form = Tracker("test-user", {**slots, "phase": "drift"}, {"text": "vi har kørt et par år", "intent": {"name": "inform"},
