@@ -30,7 +30,7 @@ help:
 	@echo "make lock         re-pin constraints.txt after changing requirements.txt"
 	@echo "make panel        replay the panel's typed conversations (tests/panel/) and write transcripts to judge"
 	@echo "                  to results/panel/<time>-<panel>/ (URL=http://localhost:5005 uses a running assistant;"
-	@echo "                  PANEL=tests/panel/round2.yml … round7.yml replays a later panel)"
+	@echo "                  PANEL=tests/panel/round2.yml … round9.yml replays a later panel)"
 	@echo "make scale        the assistant on 2 Rasa servers (RASA_SERVERS=N, ACTION_SERVERS=M) behind nginx,"
 	@echo "                  sharing PostgreSQL and Redis; balancer on :8080, chat page on :8081 (SCALE_PORT=P)"
 	@echo "make scale-test   start the scale set-up on free ports and test it through the balancer"

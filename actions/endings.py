@@ -60,7 +60,9 @@ def ending(text: str) -> Optional[Dict[str, str]]:
 # Folded: a way of leaving at the start of a message ("glem det, jeg vil bare vide hvad en rsv er").
 LEAVING = re.compile(
     r"^\W*(?:nej\W+|ok\W+|ah\W+)?(?:glem det|drop det|stop|lad os stoppe|lad vare|ligegyldigt|jeg gider ikke\w*)\b\W*")
-ASKS = re.compile(r"\b(?:hvad|hvordan|hvor\w*|hvem|hvilke\w*|hvorfor|vide|sporge)\b|\?")
+# Folded: a question word, "?", or a sentence that opens as a yes/no question ("... PENGE. er det pengene værd").
+ASKS = re.compile(r"\b(?:hvad|hvordan|hvor\w*|hvem|hvilke\w*|hvorfor|vide|sporge)\b|\?"
+                  r"|(?:^|[.!]\s+)(?:er|kan|ma|skal|far|giver) (?:det|vi|jeg|man|den|du)\b")
 
 
 def question_after_leaving(text: str) -> Optional[str]:
@@ -81,13 +83,20 @@ def question_after_leaving(text: str) -> Optional[str]:
 
 # Folded: frustration before a question in the same message ("det er jo bare bla bla. hvad er de syv
 # principper", "for tredje gang: hvad er fristen for ...", "du forstår ingenting, jeg spurgte hvad det
-# koster"): the frustration ends at . : ! ? or a comma; "jeg spurgte (om)" before the question is left out.
+# koster"): the frustration ends at . : ! ? or a comma; "jeg spurgte (om)" or "jeg vil vide" before the question is left out.
 FRUSTRATION = re.compile(
     r"^\W*(?:[^.:!?,]*\b(?:bla bla|for (?:anden|tredje|fjerde|sidste) gang|du forstar (?:ingenting|ikke)|"
     r"det var ikke det(?:,)? jeg spurgte om|svar nu|helt ubrugelig\w*|det hjalp ikke)\b[^.:!?,]*)[.:!?,]+\s*")
-ASKED_BEFORE = re.compile(r"^(?:men\s+)?jeg spurgte(?:\s+(?:jo|om))*\s+", re.IGNORECASE)
+ASKED_BEFORE = re.compile(r"^(?:men\s+)?(?:jeg spurgte(?:\s+(?:jo|om))*|jeg vil (?:gerne\s+)?vide)\s+", re.IGNORECASE)
 FRUSTRATED = "frustrated"  # the parse data key of a message whose question is answered after an acknowledgement
-ACKNOWLEDGEMENT = "Undskyld, at mit svar ikke var godt nok. Her er svaret på dit spørgsmål:"
+APOLOGY = "Undskyld, at mit svar ikke var godt nok."
+ACKNOWLEDGEMENT = f"{APOLOGY} Her er svaret på dit spørgsmål:"
+
+
+def acknowledge(text: str, answers: bool) -> str:
+    """`text` (the reply to a question asked in frustration) after ACKNOWLEDGEMENT if it `answers`
+    the question, else after APOLOGY alone ("Undskyld … Det ved jeg desværre ikke: …")."""
+    return f"{ACKNOWLEDGEMENT}\n\n{text}" if answers else f"{APOLOGY} {text}"
 
 
 def question_after_frustration(text: str) -> Optional[str]:

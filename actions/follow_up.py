@@ -13,15 +13,17 @@ A knowledge answer drops what the previous reply already had (actions.repeat_fil
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.endings import ASKS, FRUSTRATED, acknowledge
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, items_by_id
 from actions.meta import meta_reply
-from actions.normalise import find_value
+from actions.normalise import find_value, fold
 from actions.repeat_filter import without_repeats
 from actions.replies import NO_TOPIC, Reply, item_reply, not_known
 from actions.resolution import names, referred, resolve
@@ -35,7 +37,7 @@ from actions.thread import (
     topic_of,
 )
 from actions.transcript import SHOWN_PREFIX, offered_questions
-from actions.wording import answer_matches, asked_for, content_words, ties, words
+from actions.wording import NO_SENTENCE_ASKS, answer_matches, asked_for, content_words, ties, words
 
 __all__ = [
     "RELATED",
@@ -59,6 +61,10 @@ FOLLOW_UP_INTENT = "follow_up"
 # Intents whose rules would answer a follow-up with something else than the thread: "hvem
 # åbnede det" is not "are you a person?", "og hvis vi ansætter en kok" is no fact to note.
 THREAD_BEFORE_INTENTS = ("bot_challenge", "inform")
+# Folded: a yes or an ok that only opens a question ("ja ja, men helt konkret, hvad skal jeg gøre i morgen"),
+# read by the NLU as affirm; the question after "men" is a follow-up.
+YES_BUT = re.compile(r"^\W*(?:ja|jo|ok|okay|fint|godt)\b[^.?]{0,20}?\bmen\b")
+AFFIRM_INTENT = "affirm"
 
 
 def _content_ties(text: str, reply_text: str) -> int:
@@ -187,8 +193,11 @@ def thread_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Option
         in_thread = chosen.topic in (topic, *RELATED.get(topic, ()))
         if not thread.answers and in_thread and not guess and (not asks or answer_matches(chosen.text, asks)):
             return None  # the NLU stays in the thread itself, with what was asked for
-    if thread.kind == "item" and not thread_ties and not asks and not named_form:
-        return not_known(topic)  # the next item would be a guess
+    # The next item would be a guess; so is a procedure for a thing the thread does not name ("kan man
+    # søge om udsættelse" after the annual-report deadline: no item has "udsættelse").
+    procedure_only = asks and set(asks) <= set(NO_SENTENCE_ASKS) and content_words(text)
+    if thread.kind == "item" and not thread_ties and (not asks or procedure_only) and not named_form:
+        return not_known(topic)
     return thread
 
 
@@ -197,7 +206,8 @@ def keeps_thread(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> bool:
 
     That is an elliptical message right after a knowledge answer whose follow-up answer
     (`follow_up_reply`) gives a fact with at least one of the message's content words
-    ("hvem åbnede det" after the centre's history: minister Manu Sareen).
+    ("hvem åbnede det" after the centre's history: minister Manu Sareen). A message read as affirm
+    is one only if a yes opens a question ("ja ja, men hvad skal jeg gøre", YES_BUT) the thread answers.
 
     Args:
         events: the tracker's events (dicts), oldest first, ending with the message.
@@ -205,10 +215,19 @@ def keeps_thread(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> bool:
     """
     text = latest.get("text") or ""
     intent = (latest.get("intent") or {}).get("name")
-    if intent not in THREAD_BEFORE_INTENTS or not elliptical(text) or not answered_just_before(events):
+    if intent not in (*THREAD_BEFORE_INTENTS, AFFIRM_INTENT) or not elliptical(text) or not answered_just_before(events):
         return False
     reply = follow_up_reply(events, latest)
+    if intent == AFFIRM_INTENT:
+        return _yes_but_question(text) and reply.answers
     return reply.answers and _content_ties(text, reply.matched_text) > 0
+
+
+def _yes_but_question(text: str) -> bool:
+    """True if `text` opens with a yes or an ok and asks a question after "men" (YES_BUT, endings.ASKS)."""
+    folded = fold(text)
+    opener = YES_BUT.match(folded)
+    return opener is not None and ASKS.search(folded[opener.end():]) is not None
 
 
 class ActionFollowUp(Action):
@@ -225,7 +244,8 @@ class ActionFollowUp(Action):
 
         A message the NLU found off-topic (data/rules/faq.yml sends it here right after a
         knowledge answer) is answered as a follow-up only if it is elliptical and leans on
-        that answer (`thread_reply`); otherwise it gets utter_out_of_scope.
+        that answer (`thread_reply`); otherwise it gets utter_out_of_scope. A question asked in
+        frustration (channels/threads.py) gets an apology first (actions.endings.acknowledge).
         """
         latest = tracker.latest_message or {}
         meta = meta_reply(tracker.events, latest.get("text") or "")
@@ -239,5 +259,6 @@ class ActionFollowUp(Action):
             else:
                 dispatcher.utter_message(text=thread.text)
             return []
-        dispatcher.utter_message(text=follow_up_reply(tracker.events, latest).text)
+        reply = follow_up_reply(tracker.events, latest)
+        dispatcher.utter_message(text=acknowledge(reply.text, reply.answers) if latest.get(FRUSTRATED) else reply.text)
         return []

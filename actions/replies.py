@@ -6,7 +6,7 @@ The phone number comes from its one source, actions.contact (knowledge/contact.y
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterable, Optional
 from urllib.parse import urlparse
 
 from actions.contact import phone_link
@@ -86,3 +86,14 @@ def title(topic: Optional[str]) -> str:
 def not_known(topic: Optional[str]) -> Reply:
     """The honest "my sources on <topic> don't say" with the phone number."""
     return Reply(NOT_KNOWN.format(title=title(topic)), "unknown")
+
+
+def topic_not_known(texts: Iterable[str]) -> Optional[str]:
+    """The key of the topic whose honest "I don't know" (`not_known`) is among the bot's `texts`, or None.
+
+    "hvor stor er afgiften" after the annual-report answer got "mine kilder om moms, skat og regnskab
+    siger ikke noget om det": the conversation stays on that topic, whatever the NLU's faq key was.
+    """
+    said = "\n".join(texts)
+    return next((key for key, topic in load_topics().items()
+                 if NOT_KNOWN.format(title=topic.in_sentence) in said), None)

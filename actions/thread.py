@@ -13,6 +13,7 @@ import re
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from actions.normalise import fold
+from actions.replies import topic_not_known
 from actions.transcript import previous_reply, shown_items
 from actions.wording import content_words
 
@@ -84,10 +85,11 @@ def topic_of(question: Dict[str, Any], bot_texts: List[str]) -> Optional[str]:
     That is the topic of the first item shown since it (a knowledge question answered from
     the thread before it, "hvad koster registreringen" after the a.m.b.a. answered with the
     founding fee, is on the topic of that answer, not on the NLU's RSV registration), or
+    the topic of an honest "I don't know" given since it (actions.replies.topic_not_known), or
     the question's own faq key when no item was shown.
     """
     shown = shown_items(bot_texts)
-    return shown[0].topic if shown else faq_key(question.get("parse_data") or {})
+    return shown[0].topic if shown else topic_not_known(bot_texts) or faq_key(question.get("parse_data") or {})
 
 
 def shown_ids(question: Dict[str, Any], bot_texts: Iterable[str]) -> Set[str]:

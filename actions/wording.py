@@ -35,7 +35,8 @@ ASKS_FOR: Dict[str, Tuple[Tuple[str, ...], Tuple[str, ...]]] = {
     "deadline": ((r"\b(frist\w*|senest)\b",),
                  (r"\b\d+\s*(dage|uger|måneder|år)\b", r"\bsenest\b", r"udgangen af \d{4}")),
     # "eller hvordan" closing a question ("er det per år eller hvordan") asks for no procedure.
-    "how": ((r"\b((?<!eller )hvordan(?! var\b)|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b"),
+    "how": ((r"\b((?<!eller )hvordan(?! var\b)|soge|soger|ansoger|ansoge|henvende|kontakte|skridt)\b", r"\b(gor|gore) (vi|man|jeg)\b",
+             r"\b(skal|kan|ma) (vi|man|jeg) (sa |nu )?(gor|gore)\b"),
             (r"virk\.dk", r"anmeld", r"ansøg", r"registrer", r"selvbetjening", r"kontakt", r"\bgå til\b")),
     "capital": ((r"\b(kapital\w*|selskabskapital\w*|udbytte\w*|udbetale|indskud|skyde ind)\b",
                  r"\bpenge\b.*\b(sta|have|kraver)\b"),

@@ -25,7 +25,7 @@ from typing import Any, Callable, List, Optional
 from rasa.core.actions.action import ActionRetrieveResponse
 from rasa.shared.core.events import BotUttered, Event, SlotSet
 
-from actions.endings import ACKNOWLEDGEMENT, FRUSTRATED, GOODBYE_RESPONSE
+from actions.endings import FRUSTRATED, GOODBYE_RESPONSE, acknowledge
 from actions.follow_up import faq_key, previous_question, resolve, thread_reply, without_repeats
 from actions.knowledge import ASKED_MUNICIPALITY, answer_items
 from actions.meta import meta_reply
@@ -123,11 +123,11 @@ def trimmed(events: List[Event], tracker_events: List[dict], latest: dict, goodb
 
 
 def acknowledged(events: List[Event]) -> List[Event]:
-    """`events` with ACKNOWLEDGEMENT before the first BotUttered's text (the answer to a frustrated question)."""
+    """`events` with actions.endings.ACKNOWLEDGEMENT before the first BotUttered's text (the answer to a frustrated question)."""
     result: List[Event] = []
     for event in events:
         if isinstance(event, BotUttered) and event.text and not any(isinstance(e, BotUttered) for e in result):
-            event = BotUttered(f"{ACKNOWLEDGEMENT}\n\n{event.text}", event.data, event.metadata, event.timestamp)
+            event = BotUttered(acknowledge(event.text, answers=True), event.data, event.metadata, event.timestamp)
         result.append(event)
     return result
 

@@ -1273,3 +1273,57 @@ def test_per_year_after_the_vat_limit_answer_gets_the_calendar_year(chat):
     """Round 8: 'er det per år eller hvordan' after the VAT limit got the association exemption."""
     chat("skal jeg momsregistere min lille kafe hvis jeg kun sælger for lidt")
     assert "kalenderår" in chat("er det per år eller hvordan")
+
+
+# --- panel round 9 (4 December 2026) ---------------------------------------------
+
+def test_a_planned_opening_is_the_start_up_phase_and_the_advice_fits_the_typed_answers(chat):
+    """Round 9: 'vi vil åbne et cykelværksted om et halvt års tid' was no phase, and the phase question came
+    five times while the form, the topic and the municipality were typed."""
+    chat("raadgivning tak")
+    assert asked("company_form", chat("vi vil åbne et cykelværksted om et halvt års tid"))
+    assert asked("topic", chat("en forening tror jeg"))
+    assert asked("municipality", chat("at få folk i praktik og fleksjob"))
+    advice = chat("Aalborg")
+    assert "for en forening i etableringsfasen" in advice and "fleksløntilskud" in advice
+    assert "Erhvervshus Nordjylland" in advice
+
+
+def test_answers_to_other_questions_keep_the_phase_question_to_two_askings(chat):
+    """Round 9: every answer but the phase was kept silently, so the phase question never stopped coming."""
+    replies = [chat("raadgivning tak"), chat("en forening tror jeg"), chat("at få folk i praktik og fleksjob")]
+    assert sum(reply.count(QUESTIONS["phase"]) for reply in replies) <= 2
+    assert SECOND_MISS["phase"] in replies[-1] and PHONE in replies[-1]
+    advice = chat("Aalborg")  # the third miss moves on, with the form, topic and municipality given
+    assert "for en forening" in advice and "Erhvervshus Nordjylland" in advice
+
+
+def test_a_yes_that_opens_a_question_after_the_criteria_gets_how_to_register(chat):
+    """Round 9: 'ja ja, men helt konkret, hvad skal jeg gøre i morgen' was read as an ok and acknowledged."""
+    chat("hvad skal der til for at blive rsv")
+    reply = chat("ja ja, men helt konkret, hvad skal jeg gøre i morgen")
+    assert "virk.dk" in reply and "Skriv bare" not in reply
+
+
+def test_what_it_costs_asked_in_frustration_after_registration_gets_the_fee_answer(chat):
+    """Round 9: 'det var ikke det jeg spurgte om, jeg vil vide hvad det koster' got the phone number alone."""
+    chat("hvordan bliver vi registreret som socialøkonomisk virksomhed")
+    reply = chat("det var ikke det jeg spurgte om, jeg vil vide hvad det koster")
+    assert reply.startswith("Undskyld") and "gebyr" in reply
+
+
+def test_a_delay_asked_after_an_honest_not_known_stays_on_the_accounts(chat):
+    """Round 9: after 'hvor stor er afgiften' got an honest 'I don't know' on the accounts, 'kan man søge om
+    udsættelse' got the foundations; the conversation is still on the accounts, which do not say."""
+    chat("vi har glemt at indsende årsrapporten, hvad sker der nu")
+    assert PHONE in chat("hvor stor er afgiften")
+    reply = chat("kan man søge om udsættelse")
+    assert "moms, skat og regnskab" in reply and PHONE in reply and "fond" not in reply
+
+
+def test_a_yes_no_question_after_frustration_gets_an_apology_and_an_answer_or_the_phone(chat):
+    """Round 9: 'du forstår ingenting, jeg spurgte om PENGE. er det pengene vaerd' got 'skriv med andre ord'."""
+    chat("hvad faar vi egentlig ud af at blive registreret socialokonomisk")
+    chat("men faar vi skattefordele eller tilskud")
+    reply = chat("du forstår ingenting, jeg spurgte om PENGE. er det pengene vaerd")
+    assert reply.startswith("Undskyld") and PHONE in reply and "med andre ord" not in reply
