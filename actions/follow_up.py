@@ -20,6 +20,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.advice import local_guidance, named_municipality
 from actions.endings import ASKS, FRUSTRATED, acknowledge
 from actions.knowledge import ALL_FORMS, COMPANY_FORM_LABELS, Item, items_by_id
 from actions.meta import meta_reply
@@ -55,6 +56,7 @@ __all__ = [
     "without_repeats",
 ]
 
+LOCAL_TOPIC = "free_guidance"  # the topic whose answers depend on the municipality (actions.advice.local_guidance)
 OWN_QUESTION_CONFIDENCE = 0.5  # from this item-selector confidence a follow-up naming its subject is a question of its own
 OFF_TOPIC_INTENT, OFF_TOPIC_RESPONSE = "out_of_scope", "utter_out_of_scope"
 FOLLOW_UP_INTENT = "follow_up"
@@ -98,10 +100,14 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
     """The answer to the follow-up `latest` (parse data) in a conversation of `events` (dicts, oldest first).
 
     A follow-up naming its own subject gets that subject's item (`own_question`), unless it is
-    elliptical and the thread's answer has as many of its words: the topic comes first.
+    elliptical and the thread's answer has as many of its words: the topic comes first. On the
+    Erhvervshuse (LOCAL_TOPIC), a follow-up naming a municipality gets its local guidance.
     """
     question, bot_texts = previous_question(events)
     topic = topic_of(question, bot_texts) if question else None
+    local = local_guidance(named_municipality(latest)) if topic == LOCAL_TOPIC else None
+    if local:
+        return Reply(local, "sentence")  # "og hvis jeg flytter til odense?" after the Middelfart answer
     own = own_question(latest, topic, bot_texts)
     if question is None or topic is None:
         return item_reply(own) if own is not None else Reply(NO_TOPIC, "no_topic")

@@ -1327,3 +1327,9 @@ def test_a_yes_no_question_after_frustration_gets_an_apology_and_an_answer_or_th
     chat("men faar vi skattefordele eller tilskud")
     reply = chat("du forstår ingenting, jeg spurgte om PENGE. er det pengene vaerd")
     assert reply.startswith("Undskyld") and PHONE in reply and "med andre ord" not in reply
+
+
+def test_moving_to_another_municipality_after_the_local_answer_names_its_erhvervshus(chat):
+    """Round 9: 'og hvis jeg flytter til odense?' after the Middelfart answer got the list of all six houses."""
+    assert "Erhvervshus Sydjylland" in chat("jeg bor i middelfart, hvilket erhvervshus hører jeg under?")
+    assert "Erhvervshus Fyn" in chat("og hvis jeg flytter til odense?")
