@@ -101,12 +101,12 @@ def follow_up_reply(events: List[Dict[str, Any]], latest: Dict[str, Any]) -> Rep
 
     A follow-up naming its own subject gets that subject's item (`own_question`), unless it is
     elliptical and the thread's answer has as many of its words: the topic comes first. On the
-    Erhvervshuse (LOCAL_TOPIC), a follow-up naming a municipality gets its local guidance.
+    Erhvervshuse (LOCAL_TOPIC), a follow-up naming another municipality gets its local guidance.
     """
     question, bot_texts = previous_question(events)
     topic = topic_of(question, bot_texts) if question else None
     local = local_guidance(named_municipality(latest)) if topic == LOCAL_TOPIC else None
-    if local:
+    if local and local.split(",")[0] not in "\n".join(bot_texts):  # another municipality than the one answered
         return Reply(local, "sentence")  # "og hvis jeg flytter til odense?" after the Middelfart answer
     own = own_question(latest, topic, bot_texts)
     if question is None or topic is None:
